@@ -1,0 +1,1 @@
+//! descent-backprop (being written).

@@ -1,0 +1,195 @@
+//! The objective contract and the evaluation counter around it.
+
+use descent_linalg::MatMut;
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// Which derivatives beyond the gradient an objective provides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// [`Objective::hessian`] fills the dense Hessian.
+    pub hessian: bool,
+    /// [`Objective::hessian_vector_product`] computes `∇²f(x) v`.
+    pub hessian_vector_product: bool,
+}
+
+/// A function `f: ℝⁿ → ℝ` to minimise, with its gradient and optionally its
+/// second derivatives.
+///
+/// Implementors provide [`dim`](Objective::dim), [`value`](Objective::value) and
+/// [`gradient`](Objective::gradient); the others have defaults:
+/// `value_and_gradient` calls both, `hessian` and `hessian_vector_product`
+/// report "not provided" unless [`capabilities`](Objective::capabilities) says
+/// otherwise, and a Hessian-vector product falls back to the dense Hessian when
+/// only that is provided.
+///
+/// Inputs are slices of length `dim()`; past the boundary (the runner checks the
+/// starting point) a wrong length is a bug and may panic.
+pub trait Objective {
+    /// A short human-readable name, used in error messages and reports.
+    fn name(&self) -> String {
+        "objective".to_owned()
+    }
+    /// The number of variables n.
+    fn dim(&self) -> usize;
+    /// `f(x)`.
+    fn value(&mut self, x: &[f64]) -> f64;
+    /// `∇f(x)` into `grad` (length n).
+    fn gradient(&mut self, x: &[f64], grad: &mut [f64]);
+    /// `f(x)`, and `∇f(x)` into `grad`; override when the two share work.
+    fn value_and_gradient(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        self.gradient(x, grad);
+        self.value(x)
+    }
+    /// Which second derivatives are available.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
+    /// The dense Hessian `∇²f(x)` into `hess` (n×n).
+    ///
+    /// # Errors
+    /// [`Error::NotProvided`] by default.
+    fn hessian(&mut self, x: &[f64], hess: MatMut<'_, f64>) -> Result<(), Error> {
+        let _ = (x, hess);
+        Err(Error::NotProvided {
+            optimizer: "this call".to_owned(),
+            objective: self.name(),
+            what: "the Hessian",
+        })
+    }
+    /// The Hessian-vector product `∇²f(x) v` into `out`.
+    ///
+    /// The default forms the dense Hessian if the objective provides one
+    /// (`O(n²)` memory; override with an exact matrix-free product where possible).
+    ///
+    /// # Errors
+    /// [`Error::NotProvided`] if neither is available.
+    fn hessian_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+        if self.capabilities().hessian {
+            let n = self.dim();
+            let mut h = descent_linalg::Mat::zeros(n, n);
+            self.hessian(x, h.as_mut())?;
+            descent_linalg::matvec(h.as_ref(), v, out);
+            Ok(())
+        } else {
+            Err(Error::NotProvided {
+                optimizer: "this call".to_owned(),
+                objective: self.name(),
+                what: "Hessian-vector products",
+            })
+        }
+    }
+}
+
+impl<T: Objective + ?Sized> Objective for &mut T {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn value(&mut self, x: &[f64]) -> f64 {
+        (**self).value(x)
+    }
+    fn gradient(&mut self, x: &[f64], grad: &mut [f64]) {
+        (**self).gradient(x, grad)
+    }
+    fn value_and_gradient(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        (**self).value_and_gradient(x, grad)
+    }
+    fn capabilities(&self) -> Capabilities {
+        (**self).capabilities()
+    }
+    fn hessian(&mut self, x: &[f64], hess: MatMut<'_, f64>) -> Result<(), Error> {
+        (**self).hessian(x, hess)
+    }
+    fn hessian_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+        (**self).hessian_vector_product(x, v, out)
+    }
+}
+
+/// How many times each derivative was evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EvaluationCounts {
+    /// Function values `f(x)` (a `value_and_gradient` call counts one here and one in `gradient`).
+    pub value: usize,
+    /// Gradients `∇f(x)`.
+    pub gradient: usize,
+    /// Dense Hessians `∇²f(x)`.
+    pub hessian: usize,
+    /// Hessian-vector products `∇²f(x) v`.
+    pub hessian_vector_product: usize,
+}
+
+impl EvaluationCounts {
+    /// `value + gradient + hessian + hessian_vector_product`: the total the
+    /// `max_evaluations` stopping rule compares with.
+    pub fn total(&self) -> usize {
+        self.value + self.gradient + self.hessian + self.hessian_vector_product
+    }
+}
+
+/// The framework's view of an objective: it forwards every call and counts it.
+///
+/// Optimisers receive an `Evaluator`, never the objective itself, so evaluation
+/// counts are kept in one place.
+pub struct Evaluator<'a> {
+    objective: &'a mut dyn Objective,
+    counts: EvaluationCounts,
+}
+
+impl<'a> Evaluator<'a> {
+    /// Wrap an objective with zeroed counters.
+    pub fn new(objective: &'a mut dyn Objective) -> Self {
+        Self { objective, counts: EvaluationCounts::default() }
+    }
+    /// The counts so far.
+    pub fn counts(&self) -> EvaluationCounts {
+        self.counts
+    }
+    /// The objective's name.
+    pub fn name(&self) -> String {
+        self.objective.name()
+    }
+    /// The dimension n.
+    pub fn dim(&self) -> usize {
+        self.objective.dim()
+    }
+    /// The objective's capabilities.
+    pub fn capabilities(&self) -> Capabilities {
+        self.objective.capabilities()
+    }
+    /// `f(x)`, counted.
+    pub fn value(&mut self, x: &[f64]) -> f64 {
+        self.counts.value += 1;
+        self.objective.value(x)
+    }
+    /// `∇f(x)`, counted.
+    pub fn gradient(&mut self, x: &[f64], grad: &mut [f64]) {
+        self.counts.gradient += 1;
+        self.objective.gradient(x, grad)
+    }
+    /// `f(x)` and `∇f(x)`, counted as one of each.
+    pub fn value_and_gradient(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        self.counts.value += 1;
+        self.counts.gradient += 1;
+        self.objective.value_and_gradient(x, grad)
+    }
+    /// `∇²f(x)`, counted.
+    ///
+    /// # Errors
+    /// As [`Objective::hessian`].
+    pub fn hessian(&mut self, x: &[f64], hess: MatMut<'_, f64>) -> Result<(), Error> {
+        self.counts.hessian += 1;
+        self.objective.hessian(x, hess)
+    }
+    /// `∇²f(x) v`, counted.
+    ///
+    /// # Errors
+    /// As [`Objective::hessian_vector_product`].
+    pub fn hessian_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+        self.counts.hessian_vector_product += 1;
+        self.objective.hessian_vector_product(x, v, out)
+    }
+}

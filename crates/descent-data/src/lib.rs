@@ -1,0 +1,1 @@
+//! descent-data (being written).

@@ -1,0 +1,1 @@
+//! Line searches shared by first- and second-order methods (being written).

@@ -1,0 +1,1 @@
+//! descent-graph (being written).

@@ -1,0 +1,1 @@
+//! descent-lab (being written).

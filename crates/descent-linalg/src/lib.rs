@@ -1,0 +1,81 @@
+//! Linear algebra for descent: the one crate that talks to faer.
+//!
+//! Everything else in the workspace does its dense linear algebra through this
+//! crate, so the conventions of the lecture live in one place:
+//!
+//! * vectors are plain `&[f64]` / `&mut [f64]` slices (the optimisers update them
+//!   element-wise; the caller owns and reuses the storage);
+//! * matrices are faer's column-major [`Mat`] and its views [`MatRef`]/[`MatMut`],
+//!   re-exported here unchanged (faer's API is already the right one: views are
+//!   `Copy`, shapes are checked, decompositions return typed errors);
+//! * gradients are *row* vectors, so the product the backward pass needs is
+//!   [`vecmat`] (`∇_{y_{k−1}}Div = ∇_{z_k}Div · W_k`), next to [`matvec`];
+//! * a shape is a first-class value ([`Shape`]) and [`check_shapes`] produces the
+//!   dimensionality check the lecture asks for, as an error naming the operation
+//!   and both shapes ("vecmat: row vector is 1×5, matrix is 3×4");
+//! * factorisations never invert: [`Cholesky`], [`SymmetricIndefinite`] and
+//!   [`SymmetricEigen`] solve, and report numerical failure as a
+//!   [`LinalgError`] (`NotPositiveDefinite { pivot }`), never as a panic.
+//!
+//! **Must not know:** optimisers, objectives, networks, reports. It knows matrices.
+//!
+//! **Parallelism** is set in one place, [`parallelism`]: faer is built without
+//! rayon and every call here runs [`parallelism::PAR`] = `Par::Seq`, so a result
+//! does not depend on the number of threads. Parallelism in descent is across
+//! independent work (experiments, grid cells), never inside one product.
+//!
+//! **Panics vs errors.** Functions whose operands come from a user
+//! (factorisations of a user's matrix) validate and return `Result`. Products
+//! between buffers the program itself sized panic on a mismatch, with the same
+//! message [`check_shapes`] would give, as faer does (`# Panics` sections).
+
+mod decompose;
+mod error;
+mod products;
+mod shape;
+
+#[cfg(test)]
+mod tests;
+
+pub use decompose::{
+    Cholesky, SymmetricEigen, SymmetricIndefinite, condition_number_spd, inv_sqrt_spd,
+    largest_eigenvalue, smallest_eigenvalue, solve_damped, solve_spd, sqrt_spd,
+};
+pub use error::LinalgError;
+pub use faer::{Col, ColMut, ColRef, Mat, MatMut, MatRef, Row, RowMut, RowRef, Side};
+pub use products::{
+    axpy, copy, dot, matmul, matmul_add, matvec, matvec_add, norm_1, norm_2, norm_inf, outer,
+    outer_add, scale, sub, vecmat, vecmat_add,
+};
+pub use shape::{Op, Shape, ShapeError, check_shapes};
+
+/// Where the workspace's parallelism is decided.
+///
+/// faer is compiled without its `rayon` feature, so the only parallelism it can
+/// use is [`PAR`](parallelism::PAR) = `Par::Seq`. This keeps every product and
+/// factorisation bit-reproducible for a given binary and CPU, independent of the
+/// thread count. Work that is embarrassingly parallel (independent experiments)
+/// is spread over threads by its caller (`xtask`), never inside faer.
+pub mod parallelism {
+    /// The parallelism passed to every faer kernel in descent.
+    pub const PAR: faer::Par = faer::Par::Seq;
+}
+
+/// Is `a` symmetric to within `tol` in the relative sense
+/// `|a_ij − a_ji| ≤ tol · max(1, |a_ij|, |a_ji|)`?
+///
+/// Returns the first offending `(i, j)` pair (with `i > j`) if not.
+pub fn symmetry_violation(a: MatRef<'_, f64>, tol: f64) -> Option<(usize, usize)> {
+    if a.nrows() != a.ncols() {
+        return Some((0, 0));
+    }
+    for j in 0..a.ncols() {
+        for i in j + 1..a.nrows() {
+            let (x, y) = (a[(i, j)], a[(j, i)]);
+            if (x - y).abs() > tol * 1f64.max(x.abs()).max(y.abs()) {
+                return Some((i, j));
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,1 @@
+//! descent-newton (being written).

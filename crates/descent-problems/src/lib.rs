@@ -1,0 +1,1 @@
+//! descent-problems (being written).

@@ -1,0 +1,1 @@
+//! descent-schedule (being written).
