@@ -65,7 +65,11 @@ pub fn orders(errors: &[f64]) -> Vec<f64> {
 /// error is still above `noise_floor` (so round-off at the end of a Newton run
 /// does not spoil it). `None` if there is no such triple.
 pub fn tail_order(errors: &[f64], noise_floor: f64) -> Option<f64> {
-    let usable: Vec<f64> = errors.iter().copied().take_while(|&e| e > noise_floor).collect();
+    let usable: Vec<f64> = errors
+        .iter()
+        .copied()
+        .take_while(|&e| e > noise_floor)
+        .collect();
     orders(&usable).last().copied()
 }
 
@@ -93,7 +97,10 @@ pub struct ClassifyOptions {
 
 impl Default for ClassifyOptions {
     fn default() -> Self {
-        Self { stall_tolerance: 1e-3, window: 10 }
+        Self {
+            stall_tolerance: 1e-3,
+            window: 10,
+        }
     }
 }
 
@@ -111,9 +118,14 @@ pub fn classify(deviations: &[f64], options: ClassifyOptions) -> Option<Regime> 
 /// [`classify`] for vector iterates: `d_k = x_k − x*`, with a sign flip meaning
 /// `⟨d_{k+1}, d_k⟩ < 0`.
 pub fn classify_vectors(deviations: &[Vec<f64>], options: ClassifyOptions) -> Option<Regime> {
-    let errors: Vec<f64> = deviations.iter().map(|d| descent_linalg::norm_2(d)).collect();
-    let products: Vec<f64> =
-        deviations.windows(2).map(|w| descent_linalg::dot(&w[0], &w[1])).collect();
+    let errors: Vec<f64> = deviations
+        .iter()
+        .map(|d| descent_linalg::norm_2(d))
+        .collect();
+    let products: Vec<f64> = deviations
+        .windows(2)
+        .map(|w| descent_linalg::dot(&w[0], &w[1]))
+        .collect();
     classify_from(&errors, &products, options)
 }
 
@@ -149,7 +161,11 @@ pub struct ConvergenceSummary {
 
 /// Analyse function values `f_k` against a known `f*`, and iterates against
 /// `x*` when given. Orders ignore errors below `1e-12` relative to the first.
-pub fn summarize(values: &[f64], f_star: f64, iterates: Option<(&[Vec<f64>], &[f64])>) -> ConvergenceSummary {
+pub fn summarize(
+    values: &[f64],
+    f_star: f64,
+    iterates: Option<(&[Vec<f64>], &[f64])>,
+) -> ConvergenceSummary {
     let opts = ClassifyOptions::default();
     let ef: Vec<f64> = values.iter().map(|f| (f - f_star).abs()).collect();
     let rate_f = tail_rate(&ef, opts.window);

@@ -47,6 +47,9 @@ pub enum Error {
 impl Error {
     /// An [`Error::Invalid`] with the given context and message.
     pub fn invalid(context: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Invalid { context: context.into(), message: message.into() }
+        Self::Invalid {
+            context: context.into(),
+            message: message.into(),
+        }
     }
 }

@@ -65,7 +65,12 @@ pub trait Objective {
     ///
     /// # Errors
     /// [`Error::NotProvided`] if neither is available.
-    fn hessian_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    fn hessian_vector_product(
+        &mut self,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
         if self.capabilities().hessian {
             let n = self.dim();
             let mut h = descent_linalg::Mat::zeros(n, n);
@@ -104,7 +109,12 @@ impl<T: Objective + ?Sized> Objective for &mut T {
     fn hessian(&mut self, x: &[f64], hess: MatMut<'_, f64>) -> Result<(), Error> {
         (**self).hessian(x, hess)
     }
-    fn hessian_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    fn hessian_vector_product(
+        &mut self,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
         (**self).hessian_vector_product(x, v, out)
     }
 }
@@ -142,7 +152,10 @@ pub struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     /// Wrap an objective with zeroed counters.
     pub fn new(objective: &'a mut dyn Objective) -> Self {
-        Self { objective, counts: EvaluationCounts::default() }
+        Self {
+            objective,
+            counts: EvaluationCounts::default(),
+        }
     }
     /// The counts so far.
     pub fn counts(&self) -> EvaluationCounts {
@@ -188,7 +201,12 @@ impl<'a> Evaluator<'a> {
     ///
     /// # Errors
     /// As [`Objective::hessian_vector_product`].
-    pub fn hessian_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    pub fn hessian_vector_product(
+        &mut self,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
         self.counts.hessian_vector_product += 1;
         self.objective.hessian_vector_product(x, v, out)
     }

@@ -70,7 +70,10 @@ pub struct Diagnostics {
 impl Diagnostics {
     /// Diagnostics carrying only the learning rate used.
     pub fn with_learning_rate(eta: f64) -> Self {
-        Self { learning_rate: Some(eta), ..Self::default() }
+        Self {
+            learning_rate: Some(eta),
+            ..Self::default()
+        }
     }
 }
 

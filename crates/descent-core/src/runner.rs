@@ -101,7 +101,10 @@ impl StoppingRules {
         }
         for (name, tol) in [
             ("gradient tolerance", self.gradient_tolerance),
-            ("relative gradient tolerance", self.relative_gradient_tolerance),
+            (
+                "relative gradient tolerance",
+                self.relative_gradient_tolerance,
+            ),
             ("function tolerance", self.function_tolerance),
             ("step tolerance", self.step_tolerance),
         ] {
@@ -213,7 +216,10 @@ impl Trace {
     }
     /// A trace that also keeps every iterate (memory `O(n)` per step).
     pub fn with_iterates() -> Self {
-        Self { keep_iterates: true, ..Self::default() }
+        Self {
+            keep_iterates: true,
+            ..Self::default()
+        }
     }
     /// `f(x_k)` for every record.
     pub fn values(&self) -> Vec<f64> {
@@ -286,7 +292,10 @@ pub fn minimize_with(
     if x0.len() != n {
         return Err(Error::invalid(
             format!("minimize {} with {}", objective.name(), optimizer.name()),
-            format!("starting point has {} coordinates but the objective has dimension {n}", x0.len()),
+            format!(
+                "starting point has {} coordinates but the objective has dimension {n}",
+                x0.len()
+            ),
         ));
     }
     if let Some(i) = x0.iter().position(|v| !v.is_finite()) {
@@ -305,7 +314,11 @@ pub fn minimize_with(
         None
     };
     if let Some(what) = missing {
-        return Err(Error::NotProvided { optimizer: optimizer.name(), objective: objective.name(), what });
+        return Err(Error::NotProvided {
+            optimizer: optimizer.name(),
+            objective: objective.name(),
+            what,
+        });
     }
 
     let objective_name = objective.name();
@@ -319,7 +332,12 @@ pub fn minimize_with(
             format!("f(x0) = {f0} and ‖∇f(x0)‖ = {g0}: the starting point must give finite values"),
         ));
     }
-    let mut state = State { iteration: 0, x: x0.to_vec(), f: f0, grad };
+    let mut state = State {
+        iteration: 0,
+        x: x0.to_vec(),
+        f: f0,
+        grad,
+    };
     optimizer.init(&mut eval, &state)?;
 
     let record0 = IterationRecord {
@@ -347,12 +365,13 @@ pub fn minimize_with(
         state.iteration = k;
         let (diagnostics, stop) = match outcome {
             StepOutcome::Continue(d) => (d, None),
-            StepOutcome::Stop { reason, diagnostics } => (diagnostics, Some(reason)),
+            StepOutcome::Stop {
+                reason,
+                diagnostics,
+            } => (diagnostics, Some(reason)),
         };
         let g = norm_2(&state.grad);
-        let finite = state.f.is_finite()
-            && g.is_finite()
-            && state.x.iter().all(|v| v.is_finite());
+        let finite = state.f.is_finite() && g.is_finite() && state.x.iter().all(|v| v.is_finite());
         if !finite || state.f > rules.divergence_bound {
             // Keep the last finite iterate; the diverged one is never recorded.
             if !finite {
@@ -370,9 +389,21 @@ pub fn minimize_with(
         grad_norm = g;
         let step_norm = emit(observers, &state, &prev, g, &eval, diagnostics.clone());
         termination = if let Some(reason) = stop {
-            Some(Termination::Failed { iteration: k, reason })
+            Some(Termination::Failed {
+                iteration: k,
+                reason,
+            })
         } else {
-            step_termination(rules, &state, prev.f, g, g0, step_norm, diagnostics.rejected, eval.counts())
+            step_termination(
+                rules,
+                &state,
+                prev.f,
+                g,
+                g0,
+                step_norm,
+                diagnostics.rejected,
+                eval.counts(),
+            )
         };
     }
     let result = RunResult {
@@ -456,9 +487,16 @@ fn step_termination(
         Some(TargetValue)
     } else if rules.gradient_tolerance.is_some_and(|t| g <= t) {
         Some(GradientNorm)
-    } else if rules.relative_gradient_tolerance.is_some_and(|t| g <= t * g0) {
+    } else if rules
+        .relative_gradient_tolerance
+        .is_some_and(|t| g <= t * g0)
+    {
         Some(RelativeGradientNorm)
-    } else if !rejected && rules.function_tolerance.is_some_and(|t| (state.f - f_prev).abs() <= t) {
+    } else if !rejected
+        && rules
+            .function_tolerance
+            .is_some_and(|t| (state.f - f_prev).abs() <= t)
+    {
         Some(FunctionChange)
     } else if !rejected && rules.step_tolerance.is_some_and(|t| step_norm <= t) {
         Some(StepSize)

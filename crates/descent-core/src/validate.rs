@@ -4,8 +4,18 @@
 
 use crate::Error;
 
-fn reject(owner: &'static str, name: &'static str, requirement: &'static str, value: String) -> Error {
-    Error::Hyperparameter { owner, name, requirement, value }
+fn reject(
+    owner: &'static str,
+    name: &'static str,
+    requirement: &'static str,
+    value: String,
+) -> Error {
+    Error::Hyperparameter {
+        owner,
+        name,
+        requirement,
+        value,
+    }
 }
 
 /// `value` must be finite and `> 0` (a learning rate η, a tolerance, a radius).
@@ -36,7 +46,11 @@ pub fn in_open_unit(owner: &'static str, name: &'static str, value: f64) -> Resu
 }
 
 /// `value` must lie in `[0, 1)` (a momentum β, Adam's β₁ and β₂).
-pub fn in_unit_from_zero(owner: &'static str, name: &'static str, value: f64) -> Result<f64, Error> {
+pub fn in_unit_from_zero(
+    owner: &'static str,
+    name: &'static str,
+    value: f64,
+) -> Result<f64, Error> {
     if (0.0..1.0).contains(&value) {
         Ok(value)
     } else {
@@ -54,7 +68,12 @@ pub fn finite(owner: &'static str, name: &'static str, value: f64) -> Result<f64
 }
 
 /// A count must be `≥ min` (L-BFGS memory ≥ 1, a batch size ≥ 1).
-pub fn at_least(owner: &'static str, name: &'static str, value: usize, min: usize) -> Result<usize, Error> {
+pub fn at_least(
+    owner: &'static str,
+    name: &'static str,
+    value: usize,
+    min: usize,
+) -> Result<usize, Error> {
     if value >= min {
         Ok(value)
     } else {

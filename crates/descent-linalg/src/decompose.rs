@@ -17,7 +17,10 @@ const SYMMETRY_TOL: f64 = 1e-10;
 
 fn validate_square_finite(op: &'static str, a: MatRef<'_, f64>) -> Result<(), LinalgError> {
     if a.nrows() != a.ncols() {
-        return Err(LinalgError::NotSquare { op, shape: Shape::of(a) });
+        return Err(LinalgError::NotSquare {
+            op,
+            shape: Shape::of(a),
+        });
     }
     for j in 0..a.ncols() {
         for i in 0..a.nrows() {
@@ -34,7 +37,13 @@ fn validate_symmetric(op: &'static str, a: MatRef<'_, f64>) -> Result<(), Linalg
     validate_square_finite(op, a)?;
     match crate::symmetry_violation(a, SYMMETRY_TOL) {
         None => Ok(()),
-        Some((i, j)) => Err(LinalgError::NotSymmetric { op, i, j, a_ij: a[(i, j)], a_ji: a[(j, i)] }),
+        Some((i, j)) => Err(LinalgError::NotSymmetric {
+            op,
+            i,
+            j,
+            a_ij: a[(i, j)],
+            a_ji: a[(j, i)],
+        }),
     }
 }
 
@@ -109,8 +118,13 @@ impl Cholesky {
     /// If `b.len() != n` (the caller sized `b`).
     #[track_caller]
     pub fn solve_in_place(&self, b: &mut [f64]) {
-        assert_eq!(b.len(), self.dim(), "cholesky solve: right-hand side has the wrong length");
-        self.llt.solve_in_place(ColMut::from_slice_mut(b).as_mat_mut());
+        assert_eq!(
+            b.len(),
+            self.dim(),
+            "cholesky solve: right-hand side has the wrong length"
+        );
+        self.llt
+            .solve_in_place(ColMut::from_slice_mut(b).as_mat_mut());
     }
 
     /// Solve `A x = b`, returning `x`.
@@ -153,7 +167,13 @@ pub fn solve_damped(a: MatRef<'_, f64>, lambda: f64, b: &[f64]) -> Result<Vec<f6
     validate_symmetric(OP, a)?;
     validate_rhs(OP, a.nrows(), b)?;
     let n = a.nrows();
-    let damped = Mat::from_fn(n, n, |i, j| if i == j { a[(i, j)] + lambda } else { a[(i, j)] });
+    let damped = Mat::from_fn(n, n, |i, j| {
+        if i == j {
+            a[(i, j)] + lambda
+        } else {
+            a[(i, j)]
+        }
+    });
     let chol = Cholesky::factor_unchecked_symmetry(OP, damped.as_ref())?;
     let mut x = b.to_vec();
     chol.solve_in_place(&mut x);
@@ -179,7 +199,10 @@ impl SymmetricIndefinite {
     /// `NotSquare`, `NonFinite`, `NotSymmetric` for a malformed `A`.
     pub fn factor(a: MatRef<'_, f64>) -> Result<Self, LinalgError> {
         validate_symmetric("bunch-kaufman", a)?;
-        Ok(Self { lblt: a.lblt(Side::Lower), n: a.nrows() })
+        Ok(Self {
+            lblt: a.lblt(Side::Lower),
+            n: a.nrows(),
+        })
     }
 
     /// Solve `A x = b`.
@@ -190,11 +213,14 @@ impl SymmetricIndefinite {
     pub fn solve(&self, b: &[f64]) -> Result<Vec<f64>, LinalgError> {
         validate_rhs("bunch-kaufman solve", self.n, b)?;
         let mut x = b.to_vec();
-        self.lblt.solve_in_place(ColMut::from_slice_mut(&mut x).as_mat_mut());
+        self.lblt
+            .solve_in_place(ColMut::from_slice_mut(&mut x).as_mat_mut());
         if x.iter().all(|v| v.is_finite()) {
             Ok(x)
         } else {
-            Err(LinalgError::Singular { op: "bunch-kaufman solve" })
+            Err(LinalgError::Singular {
+                op: "bunch-kaufman solve",
+            })
         }
     }
 }
@@ -225,7 +251,10 @@ impl SymmetricEigen {
             .map_err(|_| LinalgError::EigenNoConvergence { op: OP })?;
         let s = evd.S().column_vector();
         let values = (0..s.nrows()).map(|i| s[i]).collect();
-        Ok(Self { values, vectors: evd.U().to_owned() })
+        Ok(Self {
+            values,
+            vectors: evd.U().to_owned(),
+        })
     }
 
     /// Only the eigenvalues, ascending.
@@ -272,7 +301,10 @@ fn extreme(
     pick: impl Fn(&[f64]) -> f64,
 ) -> Result<f64, LinalgError> {
     if a.nrows() == 0 {
-        return Err(LinalgError::NotSquare { op, shape: Shape::of(a) });
+        return Err(LinalgError::NotSquare {
+            op,
+            shape: Shape::of(a),
+        });
     }
     Ok(pick(&SymmetricEigen::values_of(a)?))
 }
@@ -293,7 +325,10 @@ pub fn condition_number_spd(a: MatRef<'_, f64>) -> Result<f64, LinalgError> {
 fn spd_values(op: &'static str, values: &[f64]) -> Result<(), LinalgError> {
     match values.iter().position(|&v| v <= 0.0) {
         Some(pivot) => Err(LinalgError::NotPositiveDefinite { op, pivot }),
-        None if values.is_empty() => Err(LinalgError::NotSquare { op, shape: Shape::new(0, 0) }),
+        None if values.is_empty() => Err(LinalgError::NotSquare {
+            op,
+            shape: Shape::new(0, 0),
+        }),
         None => Ok(()),
     }
 }

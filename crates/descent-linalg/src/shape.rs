@@ -29,11 +29,17 @@ impl Shape {
     }
     /// The shape of a faer matrix view.
     pub fn of(a: faer::MatRef<'_, f64>) -> Self {
-        Self { rows: a.nrows(), cols: a.ncols() }
+        Self {
+            rows: a.nrows(),
+            cols: a.ncols(),
+        }
     }
     /// The shape with rows and columns exchanged.
     pub const fn transpose(self) -> Self {
-        Self { rows: self.cols, cols: self.rows }
+        Self {
+            rows: self.cols,
+            cols: self.rows,
+        }
     }
 }
 
@@ -133,7 +139,14 @@ pub fn check_shapes(op: Op, lhs: Shape, rhs: Shape) -> Result<Shape, ShapeError>
     };
     result.ok_or_else(|| {
         let (lhs_role, rhs_role) = op.roles();
-        ShapeError { context: String::new(), op: op.name(), lhs_role, lhs, rhs_role, rhs }
+        ShapeError {
+            context: String::new(),
+            op: op.name(),
+            lhs_role,
+            lhs,
+            rhs_role,
+            rhs,
+        }
     })
 }
 
