@@ -53,3 +53,15 @@ impl Error {
         }
     }
 }
+
+/// Format a number for an error message: plain for moderate magnitudes
+/// (`0.5`, `-1`, `1000`), scientific outside `[1e-4, 1e6)` (`2e300`), and
+/// `NaN`, `inf`, `-inf` spelled as Rust does.
+pub fn display_number(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && a != 0.0 && !(1e-4..1e6).contains(&a) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}

@@ -32,7 +32,7 @@ pub mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use error::Error;
+pub use error::{Error, display_number};
 pub use objective::{Capabilities, EvaluationCounts, Evaluator, Objective};
 pub use optimizer::{Diagnostics, Optimizer, Requirements, State, StepOutcome};
 pub use runner::{

@@ -329,7 +329,11 @@ pub fn minimize_with(
     if !f0.is_finite() || !g0.is_finite() {
         return Err(Error::invalid(
             format!("minimize {objective_name} with {}", optimizer.name()),
-            format!("f(x0) = {f0} and ‖∇f(x0)‖ = {g0}: the starting point must give finite values"),
+            format!(
+                "f(x0) = {} and ‖∇f(x0)‖ = {}: the starting point must give finite values",
+                crate::display_number(f0),
+                crate::display_number(g0)
+            ),
         ));
     }
     let mut state = State {

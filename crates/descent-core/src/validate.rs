@@ -23,7 +23,12 @@ pub fn positive(owner: &'static str, name: &'static str, value: f64) -> Result<f
     if value.is_finite() && value > 0.0 {
         Ok(value)
     } else {
-        Err(reject(owner, name, "finite and > 0", value.to_string()))
+        Err(reject(
+            owner,
+            name,
+            "finite and > 0",
+            crate::display_number(value),
+        ))
     }
 }
 
@@ -32,7 +37,12 @@ pub fn non_negative(owner: &'static str, name: &'static str, value: f64) -> Resu
     if value.is_finite() && value >= 0.0 {
         Ok(value)
     } else {
-        Err(reject(owner, name, "finite and ≥ 0", value.to_string()))
+        Err(reject(
+            owner,
+            name,
+            "finite and ≥ 0",
+            crate::display_number(value),
+        ))
     }
 }
 
@@ -41,7 +51,12 @@ pub fn in_open_unit(owner: &'static str, name: &'static str, value: f64) -> Resu
     if value > 0.0 && value < 1.0 {
         Ok(value)
     } else {
-        Err(reject(owner, name, "in (0, 1)", value.to_string()))
+        Err(reject(
+            owner,
+            name,
+            "in (0, 1)",
+            crate::display_number(value),
+        ))
     }
 }
 
@@ -54,7 +69,12 @@ pub fn in_unit_from_zero(
     if (0.0..1.0).contains(&value) {
         Ok(value)
     } else {
-        Err(reject(owner, name, "in [0, 1)", value.to_string()))
+        Err(reject(
+            owner,
+            name,
+            "in [0, 1)",
+            crate::display_number(value),
+        ))
     }
 }
 
@@ -63,7 +83,7 @@ pub fn finite(owner: &'static str, name: &'static str, value: f64) -> Result<f64
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(reject(owner, name, "finite", value.to_string()))
+        Err(reject(owner, name, "finite", crate::display_number(value)))
     }
 }
 
@@ -94,7 +114,7 @@ pub fn all_positive(owner: &'static str, name: &'static str, values: &[f64]) -> 
             owner,
             name,
             requirement: "finite and > 0 in every entry",
-            value: format!("{} at index {i}", values[i]),
+            value: format!("{} at index {i}", crate::display_number(values[i])),
         }),
     }
 }
