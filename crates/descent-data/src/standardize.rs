@@ -1,0 +1,111 @@
+//! Feature standardisation (z-scores) fitted on a training set and applied,
+//! unchanged, to any other set with the same features.
+
+use crate::dataset::{Dataset, Split};
+use descent_core::Error;
+use descent_linalg::{Mat, MatRef};
+
+/// Per-feature affine map `x_i ↦ (x_i − μ_i) / s_i` with
+/// `s_i = σ_i` if `σ_i > 0` and `s_i = 1` if `σ_i = 0`.
+///
+/// `μ_i` and `σ_i` are the mean and the *population* standard deviation
+/// (divisor `N`, as scikit-learn's `StandardScaler`) of feature `i` over the
+/// samples it was [`fit`](Self::fit) on. A constant feature (`σ_i = 0`, e.g. the
+/// always-blank corner pixels of the digits) is only centred, so it becomes 0
+/// rather than NaN.
+///
+/// Fit it on the training part only and apply the same map to the test part
+/// ([`Split::standardized`]); fitting on the test part would leak it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standardizer {
+    mean: Vec<f64>,
+    std: Vec<f64>,
+}
+
+impl Standardizer {
+    /// Fit to the inputs `X` (`d × N`, samples as columns):
+    /// `μ_i = (1/N) Σ_n X[i, n]`, `σ_i = √((1/N) Σ_n (X[i, n] − μ_i)²)` (two-pass).
+    ///
+    /// # Panics
+    /// If `X` has no columns (a [`Dataset`] always has at least one; see
+    /// [`fit_dataset`](Self::fit_dataset)).
+    pub fn fit(inputs: MatRef<'_, f64>) -> Self {
+        let n = inputs.ncols();
+        assert!(n >= 1, "Standardizer::fit: no samples");
+        let d = inputs.nrows();
+        let mut mean = vec![0.0; d];
+        let mut std = vec![0.0; d];
+        for i in 0..d {
+            let mu = (0..n).map(|j| inputs[(i, j)]).sum::<f64>() / n as f64;
+            let var = (0..n).map(|j| (inputs[(i, j)] - mu).powi(2)).sum::<f64>() / n as f64;
+            mean[i] = mu;
+            std[i] = var.sqrt();
+        }
+        Self { mean, std }
+    }
+
+    /// Fit to a data set's inputs (see [`fit`](Self::fit)).
+    pub fn fit_dataset(dataset: &Dataset) -> Self {
+        Self::fit(dataset.inputs())
+    }
+
+    /// The feature means `μ_i`.
+    pub fn mean(&self) -> &[f64] {
+        &self.mean
+    }
+
+    /// The feature standard deviations `σ_i` (population form; 0 for a constant feature).
+    pub fn std(&self) -> &[f64] {
+        &self.std
+    }
+
+    /// `(X[i, n] − μ_i) / s_i` for every entry (with `s_i` as in the type's doc).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] if `X` does not have as many rows as features were fitted.
+    pub fn transform(&self, inputs: MatRef<'_, f64>) -> Result<Mat<f64>, Error> {
+        if inputs.nrows() != self.mean.len() {
+            return Err(Error::invalid(
+                "standardize",
+                format!(
+                    "inputs have {} features, the standardizer was fitted on {}",
+                    inputs.nrows(),
+                    self.mean.len()
+                ),
+            ));
+        }
+        Ok(Mat::from_fn(inputs.nrows(), inputs.ncols(), |i, j| {
+            let s = if self.std[i] > 0.0 { self.std[i] } else { 1.0 };
+            (inputs[(i, j)] - self.mean[i]) / s
+        }))
+    }
+
+    /// The data set with standardised inputs (labels, targets, name kept; the
+    /// provenance notes the standardisation).
+    ///
+    /// # Errors
+    /// As for [`transform`](Self::transform).
+    pub fn transform_dataset(&self, dataset: &Dataset) -> Result<Dataset, Error> {
+        let inputs = self.transform(dataset.inputs())?;
+        dataset.with_inputs(inputs, format!("{}; standardized", dataset.provenance()))
+    }
+}
+
+impl Split {
+    /// Standardise both parts with a [`Standardizer`] fitted on the training part
+    /// only; returns the standardised split and the fitted map.
+    ///
+    /// # Errors
+    /// None in practice (both parts have the same features); the `Result` is
+    /// that of [`Standardizer::transform_dataset`].
+    pub fn standardized(self) -> Result<(Split, Standardizer), Error> {
+        let standardizer = Standardizer::fit_dataset(&self.train);
+        let split = Split {
+            train: standardizer.transform_dataset(&self.train)?,
+            test: standardizer.transform_dataset(&self.test)?,
+            train_indices: self.train_indices,
+            test_indices: self.test_indices,
+        };
+        Ok((split, standardizer))
+    }
+}
