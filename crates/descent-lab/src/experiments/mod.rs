@@ -1,0 +1,10 @@
+//! The experiments of the catalogue, one module each.
+//!
+//! Each module has a `Settings` struct whose `Default` is the catalogue's
+//! setup, a pure `run(&Settings) -> Report`, and an `EXPERIMENT` constant for
+//! the registry.
+
+use crate::registry::Experiment;
+
+/// Every experiment, in catalogue order.
+pub(crate) static ALL: &[Experiment] = &[];

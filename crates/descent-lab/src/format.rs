@@ -1,0 +1,102 @@
+//! The one number formatter of the project.
+//!
+//! Every number that reaches a report, a figure label or a snapshot goes
+//! through [`fmt_num`], so the text is stable across CPUs and libm versions as
+//! long as results agree to six significant digits.
+
+/// Significant digits kept by [`fmt_num`].
+pub const SIGNIFICANT_DIGITS: usize = 6;
+
+/// Format `x` with [`SIGNIFICANT_DIGITS`] significant digits, trailing zeros
+/// removed.
+///
+/// * `1e-4 ≤ |x| < 1e6` is written positionally (`0.5`, `70`, `-0.000123457`),
+///   anything else in scientific notation (`1.78412e-3`, `6.02214e23`);
+/// * `0` and `-0` are both `0`;
+/// * NaN is `NaN`, infinities are `∞` and `−∞` (U+2212);
+/// * the digits come from Rust's exact decimal conversion (`{:.5e}`), rounded
+///   once, so the result depends only on the bits of `x`.
+pub fn fmt_num(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".to_owned();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 {
+            "∞".to_owned()
+        } else {
+            "−∞".to_owned()
+        };
+    }
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    let sci = format!("{:.*e}", SIGNIFICANT_DIGITS - 1, x.abs());
+    let (mantissa, exponent) = sci.split_once('e').expect("`{:e}` output has an exponent");
+    let exponent: i32 = exponent.parse().expect("`{:e}` exponent is an integer");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if x < 0.0 { "-" } else { "" };
+    if (-4..6).contains(&exponent) {
+        let body = if exponent < 0 {
+            let zeros = "0".repeat((-exponent - 1) as usize);
+            format!("0.{zeros}{digits}")
+        } else {
+            let point = exponent as usize + 1;
+            format!("{}.{}", &digits[..point], &digits[point..])
+        };
+        format!("{sign}{}", strip_zeros(&body))
+    } else {
+        let body = format!("{}.{}", &digits[..1], &digits[1..]);
+        format!("{sign}{}e{exponent}", strip_zeros(&body))
+    }
+}
+
+/// Format a list as `a, b, c` with [`fmt_num`].
+pub fn fmt_list(xs: &[f64]) -> String {
+    xs.iter()
+        .map(|&x| fmt_num(x))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Remove trailing zeros after a decimal point, and the point if nothing is left.
+fn strip_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_num;
+
+    fn check(x: f64, expect: &str) {
+        assert_eq!(fmt_num(x), expect, "fmt_num({x:e})");
+    }
+
+    #[test]
+    fn formats_fixed_significant_digits() {
+        check(0.5, "0.5");
+        check(70.0, "70");
+        check(1.0, "1");
+        check(0.052_631_578_947, "0.0526316");
+        check(1.784_122_3e-3, "0.00178412");
+        check(3.323_986e-6, "3.32399e-6");
+        check(-0.000_123_456_7, "-0.000123457");
+        check(123_456.7, "123457");
+        check(999_999.5, "1e6");
+        check(6.022_140_76e23, "6.02214e23");
+        check(1e-300, "1e-300");
+        check(0.1 + 0.2, "0.3");
+    }
+
+    #[test]
+    fn spells_out_special_values() {
+        check(-0.0, "0");
+        check(0.0, "0");
+        check(f64::NAN, "NaN");
+        check(f64::INFINITY, "∞");
+        check(f64::NEG_INFINITY, "−∞");
+    }
+}
