@@ -1,0 +1,2 @@
+//! Bench placeholder being written.
+fn main() {}
