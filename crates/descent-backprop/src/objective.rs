@@ -1,0 +1,301 @@
+//! Network + data + divergence as a `descent_core::Objective`, full-batch or
+//! mini-batch with a seeded sampler.
+
+use descent_core::{Capabilities, Error, Objective};
+use descent_graph::{Divergence, Network};
+use descent_linalg::{Mat, MatMut, MatRef};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use crate::fast::Backprop;
+
+/// Draws mini-batches without replacement: each epoch is a fresh seeded
+/// permutation of `0..N` cut into consecutive batches, so an epoch visits every
+/// sample exactly once (the last batch of an epoch may be smaller).
+#[derive(Debug, Clone)]
+pub struct MiniBatchSampler {
+    order: Vec<usize>,
+    batch_size: usize,
+    position: usize,
+    start: usize,
+    epoch: usize,
+    rng: ChaCha8Rng,
+}
+
+impl MiniBatchSampler {
+    /// Batches of `batch_size` from `n_samples`, permutations drawn from `ChaCha8Rng::seed_from_u64(seed)`.
+    ///
+    /// # Errors
+    /// If `batch_size` is 0 or above `n_samples`.
+    pub fn new(n_samples: usize, batch_size: usize, seed: u64) -> Result<Self, Error> {
+        descent_core::validate::at_least("mini-batch sampler", "batch size", batch_size, 1)?;
+        if batch_size > n_samples {
+            return Err(Error::invalid(
+                "mini-batch sampler",
+                format!("batch size {batch_size} exceeds the {n_samples} samples"),
+            ));
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut order: Vec<usize> = (0..n_samples).collect();
+        order.shuffle(&mut rng);
+        Ok(Self { order, batch_size, position: 0, start: 0, epoch: 0, rng })
+    }
+    /// Advance to the next batch and return its sample indices; a new epoch
+    /// (with a new permutation) starts when the current one is used up.
+    pub fn next_batch(&mut self) -> &[usize] {
+        if self.position >= self.order.len() {
+            self.order.shuffle(&mut self.rng);
+            self.position = 0;
+            self.epoch += 1;
+        }
+        self.start = self.position;
+        self.position = (self.position + self.batch_size).min(self.order.len());
+        &self.order[self.start..self.position]
+    }
+    /// The batch returned by the last [`MiniBatchSampler::next_batch`].
+    pub fn current(&self) -> &[usize] {
+        &self.order[self.start..self.position]
+    }
+    /// Completed epochs before the current batch's (0 during the first epoch).
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+    /// The batch size.
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+}
+
+/// The training loss of a network on a data set,
+/// `L(w) = (1/N) Σ_n Div(y_N(x_n; w), d_n) + (λ/2) ‖w‖²`,
+/// as a [`descent_core::Objective`] with value, gradient (fast backprop), exact
+/// Hessian-vector products (R-operator), the dense Hessian (n Hv products) and
+/// Gauss–Newton products ([`NetworkObjective::gauss_newton_vector_product`]).
+///
+/// Data: inputs `X` (`D_0 × N`) and targets `T` (`D_N × N`), **samples as columns**.
+/// The weight decay λ applies to every parameter, biases included.
+///
+/// **Mini-batch mode** ([`NetworkObjective::with_mini_batches`]): every call of
+/// `gradient` / `value_and_gradient` first draws the next mini-batch (the stochastic
+/// gradient of SGD), then evaluates on it; `value`, `hessian_vector_product` and
+/// [`NetworkObjective::gauss_newton_vector_product`] evaluate on the current batch
+/// (drawing the first one if none has been drawn), with the mean over that batch.
+#[derive(Debug, Clone)]
+pub struct NetworkObjective {
+    network: Network,
+    divergence: Divergence,
+    inputs: Mat<f64>,
+    targets: Mat<f64>,
+    weight_decay: f64,
+    sampler: Option<MiniBatchSampler>,
+    drawn: bool,
+    backprop: Backprop,
+}
+
+impl NetworkObjective {
+    /// The full-batch training loss on `X` (`D_0 × N`) and `T` (`D_N × N`).
+    ///
+    /// # Errors
+    /// "the data has 3 features (rows of X) but the input layer has 2"; a target row
+    /// count different from the output layer; N = 0 or column counts that differ; a
+    /// non-finite input (named by row, column and value); targets outside the
+    /// divergence's range; a threshold unit in the network.
+    pub fn new(network: Network, divergence: Divergence, inputs: MatRef<'_, f64>, targets: MatRef<'_, f64>) -> Result<Self, Error> {
+        let ctx = "network objective";
+        if inputs.ncols() == 0 {
+            return Err(Error::invalid(ctx, "the data set has no samples"));
+        }
+        if inputs.ncols() != targets.ncols() {
+            return Err(Error::invalid(
+                ctx,
+                format!("{} samples (columns of X) but {} targets (columns of T)", inputs.ncols(), targets.ncols()),
+            ));
+        }
+        let mut backprop = Backprop::new(&network, inputs.ncols())?;
+        // validates widths, finiteness and targets
+        backprop.load(&network, divergence, inputs, targets)?;
+        Ok(Self {
+            inputs: inputs.to_owned(),
+            targets: targets.to_owned(),
+            network,
+            divergence,
+            weight_decay: 0.0,
+            sampler: None,
+            drawn: true,
+            backprop,
+        })
+    }
+
+    /// A classifier's loss from class labels: targets by [`Divergence::targets_from_labels`].
+    ///
+    /// # Errors
+    /// As [`NetworkObjective::new`], and a label outside the output range
+    /// ("label 12 of sample 5 is outside the output range 0..10") or a label count ≠ N.
+    pub fn from_labels(network: Network, divergence: Divergence, inputs: MatRef<'_, f64>, labels: &[usize]) -> Result<Self, Error> {
+        if labels.len() != inputs.ncols() {
+            return Err(Error::invalid(
+                "network objective",
+                format!("{} samples (columns of X) but {} labels", inputs.ncols(), labels.len()),
+            ));
+        }
+        let targets = divergence.targets_from_labels(labels, network.output_dim())?;
+        Self::new(network, divergence, inputs, targets.as_ref())
+    }
+
+    /// Add the L2 weight decay `(λ/2)‖w‖²`.
+    ///
+    /// # Errors
+    /// If λ is negative or not finite.
+    pub fn with_weight_decay(mut self, lambda: f64) -> Result<Self, Error> {
+        self.weight_decay = descent_core::validate::non_negative("network objective", "weight decay λ", lambda)?;
+        Ok(self)
+    }
+
+    /// Switch to mini-batches of `batch_size`, drawn by a [`MiniBatchSampler`] seeded with `seed`.
+    ///
+    /// # Errors
+    /// If `batch_size` is 0 or above N.
+    pub fn with_mini_batches(mut self, batch_size: usize, seed: u64) -> Result<Self, Error> {
+        self.sampler = Some(MiniBatchSampler::new(self.inputs.ncols(), batch_size, seed)?);
+        self.backprop = Backprop::new(&self.network, batch_size)?;
+        self.drawn = false;
+        Ok(self)
+    }
+
+    /// The network.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+    /// The divergence.
+    pub fn divergence(&self) -> Divergence {
+        self.divergence
+    }
+    /// The sampler, in mini-batch mode.
+    pub fn sampler(&self) -> Option<&MiniBatchSampler> {
+        self.sampler.as_ref()
+    }
+    /// The number of samples N.
+    pub fn n_samples(&self) -> usize {
+        self.inputs.ncols()
+    }
+    /// The backprop buffers (node values and gradients of the last evaluation).
+    pub fn backprop(&self) -> &Backprop {
+        &self.backprop
+    }
+
+    fn draw(&mut self, next: bool) {
+        if let Some(s) = self.sampler.as_mut() {
+            if next || !self.drawn {
+                let cols = s.next_batch();
+                self.backprop.load_columns(self.inputs.as_ref(), self.targets.as_ref(), cols);
+                self.drawn = true;
+            }
+        }
+    }
+
+    fn decay_value(&self, w: &[f64]) -> f64 {
+        if self.weight_decay == 0.0 { 0.0 } else { 0.5 * self.weight_decay * descent_linalg::dot(w, w) }
+    }
+
+    /// The Gauss–Newton product `G v = (1/B) Σ_b J_bᵀ H_out,b J_b v + λ v` (see
+    /// [`Backprop::gauss_newton_vector_product`]) on the current batch.
+    ///
+    /// # Errors
+    /// If `w`, `v` or `out` does not have length n.
+    pub fn gauss_newton_vector_product(&mut self, w: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+        self.check_lengths(w, v, out)?;
+        self.draw(false);
+        self.backprop.gauss_newton_vector_product(&self.network, w, self.divergence, v, out);
+        descent_linalg::axpy(self.weight_decay, v, out);
+        Ok(())
+    }
+
+    fn check_lengths(&self, w: &[f64], v: &[f64], out: &[f64]) -> Result<(), Error> {
+        let n = self.network.n_params();
+        if w.len() != n || v.len() != n || out.len() != n {
+            return Err(Error::invalid(
+                "network objective",
+                format!("w, v, out have lengths {}, {}, {} but the network has {n} parameters", w.len(), v.len(), out.len()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The mean divergence on the whole data set (ignoring mini-batches and weight decay),
+    /// e.g. to report the training loss of an SGD run.
+    ///
+    /// # Panics
+    /// If `w.len() != n_params`.
+    pub fn full_loss(&self, w: &[f64]) -> f64 {
+        let mut ws = descent_graph::Workspace::new(&self.network, self.n_samples()).expect("N ≥ 1");
+        ws.load(self.inputs.as_ref()).expect("validated data");
+        self.network.forward_loaded(w, &mut ws);
+        let y = ws.output();
+        let m = self.network.output_dim();
+        let (mut ycol, mut dcol) = (vec![0.0; m], vec![0.0; m]);
+        let mut s = 0.0;
+        for j in 0..self.n_samples() {
+            for i in 0..m {
+                ycol[i] = y[(i, j)];
+                dcol[i] = self.targets[(i, j)];
+            }
+            s += self.divergence.value(&ycol, &dcol);
+        }
+        s / self.n_samples() as f64
+    }
+}
+
+impl Objective for NetworkObjective {
+    fn name(&self) -> String {
+        let sizes: Vec<String> = std::iter::once(self.network.input_dim())
+            .chain(self.network.layers().iter().map(|l| l.rows))
+            .map(|s| s.to_string())
+            .collect();
+        format!("network {} / {}", sizes.join("-"), self.divergence.name())
+    }
+    fn dim(&self) -> usize {
+        self.network.n_params()
+    }
+    /// `L(w)` on the current batch (the whole set in full-batch mode).
+    fn value(&mut self, w: &[f64]) -> f64 {
+        self.draw(false);
+        self.backprop.loss(&self.network, w, self.divergence) + self.decay_value(w)
+    }
+    /// `∇L(w) = (1/B) Σ_b ∇_w Div_b + λ w` by the fast backward pass.
+    fn gradient(&mut self, w: &[f64], grad: &mut [f64]) {
+        self.value_and_gradient(w, grad);
+    }
+    fn value_and_gradient(&mut self, w: &[f64], grad: &mut [f64]) -> f64 {
+        self.draw(true);
+        let loss = self.backprop.gradient(&self.network, w, self.divergence, grad);
+        descent_linalg::axpy(self.weight_decay, w, grad);
+        loss + self.decay_value(w)
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { hessian: true, hessian_vector_product: true }
+    }
+    /// The dense Hessian, column j = `H e_j` by the R-operator (n products).
+    fn hessian(&mut self, w: &[f64], mut hess: MatMut<'_, f64>) -> Result<(), Error> {
+        let n = self.dim();
+        let mut e = vec![0.0; n];
+        let mut col = vec![0.0; n];
+        for j in 0..n {
+            e[j] = 1.0;
+            self.hessian_vector_product(w, &e, &mut col)?;
+            e[j] = 0.0;
+            for i in 0..n {
+                hess[(i, j)] = col[i];
+            }
+        }
+        Ok(())
+    }
+    /// The exact `H v = ∇²L(w) v` by Pearlmutter's R-operator, plus `λ v`.
+    fn hessian_vector_product(&mut self, w: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+        self.check_lengths(w, v, out)?;
+        self.draw(false);
+        self.backprop.hessian_vector_product(&self.network, w, self.divergence, v, out);
+        descent_linalg::axpy(self.weight_decay, v, out);
+        Ok(())
+    }
+}
