@@ -19,6 +19,21 @@
 //! * [`EpochSampler`]: seeded mini-batch indices visiting every sample once
 //!   per epoch.
 //!
+//! ```
+//! use descent_data::{EpochSampler, breast_cancer};
+//! use descent_linalg::Mat;
+//!
+//! let data = breast_cancer(); // 30 × 569, classes 0 = malignant, 1 = benign
+//! let (split, _standardizer) = data.train_test_split(0.2, 7)?.standardized()?;
+//! assert_eq!((split.train.n_samples(), split.test.n_samples()), (455, 114));
+//!
+//! let mut sampler = EpochSampler::new(split.train.n_samples(), 32, 7)?;
+//! let mut x = Mat::zeros(30, 32);
+//! let batch = sampler.next_batch();
+//! split.train.gather_inputs(batch, x.as_mut());
+//! # Ok::<(), descent_core::Error>(())
+//! ```
+//!
 //! Every random draw takes an explicit seed (`ChaCha8Rng::seed_from_u64`).
 //!
 //! **Must not know:** networks, losses, optimisers or schedules; it hands out

@@ -26,27 +26,36 @@ impl Standardizer {
     /// Fit to the inputs `X` (`d × N`, samples as columns):
     /// `μ_i = (1/N) Σ_n X[i, n]`, `σ_i = √((1/N) Σ_n (X[i, n] − μ_i)²)` (two-pass).
     ///
-    /// # Panics
-    /// If `X` has no columns (a [`Dataset`] always has at least one; see
-    /// [`fit_dataset`](Self::fit_dataset)).
-    pub fn fit(inputs: MatRef<'_, f64>) -> Self {
-        let n = inputs.ncols();
-        assert!(n >= 1, "Standardizer::fit: no samples");
-        let d = inputs.nrows();
+    /// # Errors
+    /// [`Error::Invalid`] if `X` has no rows or no columns, or a non-finite entry.
+    pub fn fit(inputs: MatRef<'_, f64>) -> Result<Self, Error> {
+        let (d, n) = (inputs.nrows(), inputs.ncols());
+        if d == 0 || n == 0 {
+            return Err(Error::invalid(
+                "standardizer fit",
+                format!("inputs are {d}×{n} (features × samples); at least one of each is needed"),
+            ));
+        }
         let mut mean = vec![0.0; d];
         let mut std = vec![0.0; d];
         for i in 0..d {
+            if let Some(j) = (0..n).find(|&j| !inputs[(i, j)].is_finite()) {
+                return Err(Error::invalid(
+                    "standardizer fit",
+                    format!("input ({i}, {j}) is {}, not finite", inputs[(i, j)]),
+                ));
+            }
             let mu = (0..n).map(|j| inputs[(i, j)]).sum::<f64>() / n as f64;
             let var = (0..n).map(|j| (inputs[(i, j)] - mu).powi(2)).sum::<f64>() / n as f64;
             mean[i] = mu;
             std[i] = var.sqrt();
         }
-        Self { mean, std }
+        Ok(Self { mean, std })
     }
 
     /// Fit to a data set's inputs (see [`fit`](Self::fit)).
     pub fn fit_dataset(dataset: &Dataset) -> Self {
-        Self::fit(dataset.inputs())
+        Self::fit(dataset.inputs()).expect("a Dataset's inputs are non-empty and finite")
     }
 
     /// The feature means `μ_i`.

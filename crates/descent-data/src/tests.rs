@@ -193,7 +193,7 @@ fn split_sizes_disjointness_and_seed() {
 fn standardizer_by_hand() {
     // Feature 0: 1, 2, 3 → μ = 2, σ = √(2/3) (population); feature 1 constant 5.
     let x = Mat::from_fn(2, 3, |i, j| if i == 0 { 1.0 + j as f64 } else { 5.0 });
-    let s = Standardizer::fit(x.as_ref());
+    let s = Standardizer::fit(x.as_ref()).unwrap();
     assert_eq!(s.mean(), &[2.0, 5.0]);
     assert!((s.std()[0] - (2.0f64 / 3.0).sqrt()).abs() < 1e-15);
     assert_eq!(s.std()[1], 0.0);
@@ -208,6 +208,16 @@ fn standardizer_by_hand() {
     let z = s.transform(other.as_ref()).unwrap();
     assert!((z[(0, 0)] - 6f64.sqrt()).abs() < 1e-15);
     assert_eq!(z[(1, 0)], 2.0);
+    check_err(
+        Standardizer::fit(Mat::zeros(2, 0).as_ref()),
+        "standardizer fit: inputs are 2×0 (features × samples); at least one of each is needed",
+    );
+    let mut bad = x.clone();
+    bad[(0, 1)] = f64::NAN;
+    check_err(
+        Standardizer::fit(bad.as_ref()),
+        "standardizer fit: input (0, 1) is NaN, not finite",
+    );
     check_err(
         s.transform(Mat::zeros(3, 1).as_ref()),
         "standardize: inputs have 3 features, the standardizer was fitted on 2",
