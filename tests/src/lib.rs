@@ -1,1 +1,3 @@
-//! Cross-crate tests and repository rules live in `tests/tests/`; this library is empty on purpose.
+//! Cross-crate tests and repository rules live in `tests/tests/`. This library
+//! holds no code: it compiles and runs the README's example as a doc test.
+#![doc = include_str!("../../README.md")]

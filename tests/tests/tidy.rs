@@ -15,7 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The layers, lowest first. A crate may depend on crates of strictly lower
@@ -44,11 +47,21 @@ struct Package {
 
 fn workspace_packages() -> Vec<Package> {
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(project_root())
         .output()
         .expect("cargo metadata runs");
-    assert!(out.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     meta["packages"]
         .as_array()
@@ -56,7 +69,10 @@ fn workspace_packages() -> Vec<Package> {
         .iter()
         .map(|p| Package {
             name: p["name"].as_str().unwrap().to_owned(),
-            manifest_dir: PathBuf::from(p["manifest_path"].as_str().unwrap()).parent().unwrap().to_path_buf(),
+            manifest_dir: PathBuf::from(p["manifest_path"].as_str().unwrap())
+                .parent()
+                .unwrap()
+                .to_path_buf(),
             deps: p["dependencies"]
                 .as_array()
                 .unwrap()
@@ -72,47 +88,89 @@ fn dependency_graph_follows_the_layers() {
     let mut violations = Vec::new();
     for p in workspace_packages() {
         let Some(layer) = layer_of(&p.name) else {
-            violations.push(format!("{} is not in the layer list of tidy.rs (and docs/architecture.md)", p.name));
+            violations.push(format!(
+                "{} is not in the layer list of tidy.rs (and docs/architecture.md)",
+                p.name
+            ));
             continue;
         };
         for dep in &p.deps {
             if let Some(dep_layer) = layer_of(dep) {
                 if dep_layer >= layer {
-                    violations.push(format!("{} (layer {layer}) depends on {dep} (layer {dep_layer})", p.name));
+                    violations.push(format!(
+                        "{} (layer {layer}) depends on {dep} (layer {dep_layer})",
+                        p.name
+                    ));
                 }
             }
             if dep == "faer" && p.name != "descent-linalg" {
-                violations.push(format!("{} uses faer directly; go through descent-linalg", p.name));
+                violations.push(format!(
+                    "{} uses faer directly; go through descent-linalg",
+                    p.name
+                ));
             }
         }
         if p.name == "descent-schedule" {
             for dep in &p.deps {
-                if !["descent-core", "serde", "serde_json", "toml", "thiserror", "insta", "proptest"].contains(&dep.as_str()) {
-                    violations.push(format!("descent-schedule must know nothing but the error type; it depends on {dep}"));
+                if ![
+                    "descent-core",
+                    "serde",
+                    "serde_json",
+                    "toml",
+                    "thiserror",
+                    "insta",
+                    "proptest",
+                ]
+                .contains(&dep.as_str())
+                {
+                    violations.push(format!(
+                        "descent-schedule must know nothing but the error type; it depends on {dep}"
+                    ));
                 }
             }
         }
     }
-    assert!(violations.is_empty(), "layering violations:\n{}", violations.join("\n"));
+    assert!(
+        violations.is_empty(),
+        "layering violations:\n{}",
+        violations.join("\n")
+    );
 }
 
 #[test]
 fn crate_folders_are_named_after_their_packages() {
     for p in workspace_packages() {
-        let folder = p.manifest_dir.file_name().unwrap().to_str().unwrap().to_owned();
+        let folder = p
+            .manifest_dir
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
         let expected = match p.name.as_str() {
             "descent-tests" => "tests",
             name => name,
         };
-        assert_eq!(folder, expected, "package {} lives in folder {folder}", p.name);
+        assert_eq!(
+            folder, expected,
+            "package {} lives in folder {folder}",
+            p.name
+        );
         if p.name.starts_with("descent-") && p.name != "descent-tests" {
-            assert_eq!(p.manifest_dir.parent().unwrap().file_name().unwrap(), "crates", "{} must live in crates/", p.name);
+            assert_eq!(
+                p.manifest_dir.parent().unwrap().file_name().unwrap(),
+                "crates",
+                "{} must live in crates/",
+                p.name
+            );
         }
     }
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
     entries.sort();
     for path in entries {
@@ -145,7 +203,11 @@ fn every_rust_file_starts_with_a_module_doc() {
         .filter(|f| !std::fs::read_to_string(f).unwrap().starts_with("//!"))
         .map(|f| f.display().to_string())
         .collect();
-    assert!(missing.is_empty(), "files without a leading //! doc comment:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "files without a leading //! doc comment:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -168,7 +230,11 @@ fn no_stubs_no_ignored_tests() {
             }
         }
     }
-    assert!(found.is_empty(), "stubs or ignored tests:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "stubs or ignored tests:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -179,9 +245,15 @@ fn every_crate_is_documented_in_the_architecture_and_the_readme() {
     let mut missing = BTreeMap::new();
     for p in workspace_packages() {
         if !arch.contains(&format!("### `{}`", p.name)) {
-            missing.insert(p.name.clone(), "docs/architecture.md has no `### `name`` section");
+            missing.insert(
+                p.name.clone(),
+                "docs/architecture.md has no `### `name`` section",
+            );
         }
-        if p.name.starts_with("descent-") && p.name != "descent-tests" && !readme.contains(&format!("`{}`", p.name)) {
+        if p.name.starts_with("descent-")
+            && p.name != "descent-tests"
+            && !readme.contains(&format!("`{}`", p.name))
+        {
             missing.insert(p.name.clone(), "README.md's crate map does not list it");
         }
     }
