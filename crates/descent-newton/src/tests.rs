@@ -1,0 +1,1 @@
+//! Unit tests of descent-newton against closed forms and hand-derived values.
