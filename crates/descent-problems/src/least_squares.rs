@@ -137,30 +137,43 @@ impl<P: LeastSquares> Objective for SumOfSquares<P> {
         self.r.iter().map(|r| r * r).sum()
     }
     fn capabilities(&self) -> Capabilities {
-        Capabilities { hessian: true, hessian_vector_product: true }
+        Capabilities {
+            hessian: true,
+            hessian_vector_product: true,
+        }
     }
     /// `∇²f = 2 (JᵀJ + Σ r_i ∇²r_i)`.
     fn hessian(&mut self, x: &[f64], mut hess: MatMut<'_, f64>) -> Result<(), Error> {
         self.problem.residuals(x, &mut self.r);
         self.problem.jacobian(x, self.jac.as_mut());
         hess.fill(0.0);
-        self.problem.add_residual_hessians(x, &self.r, hess.as_mut());
+        self.problem
+            .add_residual_hessians(x, &self.r, hess.as_mut());
         matmul_add(1.0, hess.as_mut(), self.jac.transpose(), self.jac.as_ref());
+        // H ← H + Hᵀ (= 2H for symmetric H), so the result is symmetric to the last bit
         for j in 0..hess.ncols() {
-            for i in 0..hess.nrows() {
-                hess[(i, j)] *= 2.0;
+            for i in j..hess.nrows() {
+                let sum = hess[(i, j)] + hess[(j, i)];
+                hess[(i, j)] = sum;
+                hess[(j, i)] = sum;
             }
         }
         Ok(())
     }
     /// `∇²f v = 2 (Jᵀ(J v) + (Σ r_i ∇²r_i) v)`, exact.
-    fn hessian_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    fn hessian_vector_product(
+        &mut self,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
         self.problem.residuals(x, &mut self.r);
         self.problem.jacobian(x, self.jac.as_mut());
         matvec(self.jac.as_ref(), v, &mut self.jv);
         vecmat(&self.jv, self.jac.as_ref(), out);
         self.second_order.fill(0.0);
-        self.problem.add_residual_hessians(x, &self.r, self.second_order.as_mut());
+        self.problem
+            .add_residual_hessians(x, &self.r, self.second_order.as_mut());
         matvec_add(1.0, self.second_order.as_ref(), v, out);
         out.iter_mut().for_each(|o| *o *= 2.0);
         Ok(())

@@ -42,13 +42,21 @@ impl<F: OneD> Objective for OneDObjective<F> {
         grad[0] = self.0.de(x[0]);
     }
     fn capabilities(&self) -> Capabilities {
-        Capabilities { hessian: true, hessian_vector_product: true }
+        Capabilities {
+            hessian: true,
+            hessian_vector_product: true,
+        }
     }
     fn hessian(&mut self, x: &[f64], mut hess: MatMut<'_, f64>) -> Result<(), Error> {
         hess[(0, 0)] = self.0.d2e(x[0]);
         Ok(())
     }
-    fn hessian_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    fn hessian_vector_product(
+        &mut self,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
         out[0] = self.0.d2e(x[0]) * v[0];
         Ok(())
     }
@@ -63,7 +71,12 @@ fn point<F: OneD + ?Sized>(f: &F, w: f64) -> CriticalPoint {
     } else {
         CriticalKind::Degenerate
     };
-    CriticalPoint { x: vec![w], value: f.e(w), eigenvalues: vec![c], kind }
+    CriticalPoint {
+        x: vec![w],
+        value: f.e(w),
+        eigenvalues: vec![c],
+        kind,
+    }
 }
 
 /// Roots of `E'` on `[lo, hi]`: sign changes on a uniform grid of `steps`
@@ -123,7 +136,9 @@ impl ExpLinear {
     /// # Errors
     /// If c is not finite and `> 0`.
     pub fn new(c: f64) -> Result<Self, Error> {
-        Ok(Self { c: descent_core::validate::positive("exp-linear function", "c", c)? })
+        Ok(Self {
+            c: descent_core::validate::positive("exp-linear function", "c", c)?,
+        })
     }
     /// The minimiser `w* = ln c`.
     pub fn minimizer(&self) -> f64 {
@@ -169,7 +184,9 @@ impl LogCosh {
     /// # Errors
     /// If μ is not finite and `> 0`.
     pub fn new(mu: f64) -> Result<Self, Error> {
-        Ok(Self { mu: descent_core::validate::positive("log-cosh function", "μ", mu)? })
+        Ok(Self {
+            mu: descent_core::validate::positive("log-cosh function", "μ", mu)?,
+        })
     }
 }
 
@@ -241,7 +258,12 @@ pub struct SharpWideWell {
 
 impl Default for SharpWideWell {
     fn default() -> Self {
-        Self { alpha: 0.05, center: 4.0, beta: 0.5, sigma: 0.2 }
+        Self {
+            alpha: 0.05,
+            center: 4.0,
+            beta: 0.5,
+            sigma: 0.2,
+        }
     }
 }
 
@@ -267,7 +289,10 @@ impl SharpWideWell {
 
 impl OneD for SharpWideWell {
     fn name(&self) -> String {
-        format!("{}(w − {})² − {}·exp(−w²/(2·{}²))", self.alpha, self.center, self.beta, self.sigma)
+        format!(
+            "{}(w − {})² − {}·exp(−w²/(2·{}²))",
+            self.alpha, self.center, self.beta, self.sigma
+        )
     }
     fn e(&self, w: f64) -> f64 {
         self.alpha * (w - self.center).powi(2) - self.beta * self.gauss(w)

@@ -56,9 +56,23 @@ fn check_finite_vec(name: &str, v: &[f64]) -> Result<(), Error> {
 }
 
 impl Quadratic {
-    fn build(a: Mat<f64>, b: Vec<f64>, c: f64, structure: Structure, eigen: SymmetricEigen) -> Self {
+    fn build(
+        a: Mat<f64>,
+        b: Vec<f64>,
+        c: f64,
+        structure: Structure,
+        eigen: SymmetricEigen,
+    ) -> Self {
         let n = b.len();
-        Self { a, b, c, structure, eigen, rotation: None, aw: vec![0.0; n] }
+        Self {
+            a,
+            b,
+            c,
+            structure,
+            eigen,
+            rotation: None,
+            aw: vec![0.0; n],
+        }
     }
 
     /// The 1-D quadratic `E(w) = ½ a (w − w*)²`, so `E'' = a`, `η_opt = 1/a`.
@@ -82,7 +96,10 @@ impl Quadratic {
             return Err(invalid("A must have at least one entry, got 0".into()));
         }
         if b.len() != n {
-            return Err(invalid(format!("b has length {} but A is {n}×{n}", b.len())));
+            return Err(invalid(format!(
+                "b has length {} but A is {n}×{n}",
+                b.len()
+            )));
         }
         check_finite_vec("A diagonal", a_diag)?;
         check_finite_vec("b", b)?;
@@ -106,10 +123,17 @@ impl Quadratic {
     pub fn dense(a: MatRef<'_, f64>, b: &[f64], c: f64) -> Result<Self, Error> {
         let n = a.nrows();
         if a.ncols() != n || n == 0 {
-            return Err(invalid(format!("A must be square and non-empty, got {}×{}", a.nrows(), a.ncols())));
+            return Err(invalid(format!(
+                "A must be square and non-empty, got {}×{}",
+                a.nrows(),
+                a.ncols()
+            )));
         }
         if b.len() != n {
-            return Err(invalid(format!("b has length {} but A is {n}×{n}", b.len())));
+            return Err(invalid(format!(
+                "b has length {} but A is {n}×{n}",
+                b.len()
+            )));
         }
         for j in 0..n {
             for i in 0..n {
@@ -128,7 +152,13 @@ impl Quadratic {
             )));
         }
         let eigen = SymmetricEigen::new(a)?;
-        Ok(Self::build(a.to_owned(), b.to_vec(), c, Structure::Dense, eigen))
+        Ok(Self::build(
+            a.to_owned(),
+            b.to_vec(),
+            c,
+            Structure::Dense,
+            eigen,
+        ))
     }
 
     /// `A = Q diag(λ) Qᵀ` with `Q` a Haar-random orthogonal matrix
@@ -154,7 +184,13 @@ impl Quadratic {
         order.sort_by(|&i, &j| eigenvalues[i].total_cmp(&eigenvalues[j]));
         let values = order.iter().map(|&k| eigenvalues[k]).collect();
         let vectors = Mat::from_fn(n, n, |i, k| q[(i, order[k])]);
-        let mut quad = Self::build(a, vec![0.0; n], 0.0, Structure::Dense, SymmetricEigen { values, vectors });
+        let mut quad = Self::build(
+            a,
+            vec![0.0; n],
+            0.0,
+            Structure::Dense,
+            SymmetricEigen { values, vectors },
+        );
         quad.rotation = Some(q);
         Ok(quad)
     }
@@ -180,7 +216,9 @@ impl Quadratic {
         let values: Vec<f64> = if n == 1 {
             vec![1.0]
         } else {
-            (0..n).map(|i| kappa.powf(i as f64 / (n - 1) as f64)).collect()
+            (0..n)
+                .map(|i| kappa.powf(i as f64 / (n - 1) as f64))
+                .collect()
         };
         Self::from_eigenvalues(&values, seed)
     }
@@ -193,7 +231,10 @@ impl Quadratic {
     pub fn with_minimizer(mut self, w_star: &[f64]) -> Result<Self, Error> {
         let n = self.dim();
         if w_star.len() != n {
-            return Err(invalid(format!("w* has length {} but A is {n}×{n}", w_star.len())));
+            return Err(invalid(format!(
+                "w* has length {} but A is {n}×{n}",
+                w_star.len()
+            )));
         }
         check_finite_vec("w*", w_star)?;
         let mut aw = vec![0.0; n];
@@ -359,7 +400,10 @@ impl Objective for Quadratic {
         value
     }
     fn capabilities(&self) -> Capabilities {
-        Capabilities { hessian: true, hessian_vector_product: true }
+        Capabilities {
+            hessian: true,
+            hessian_vector_product: true,
+        }
     }
     /// `∇²E = A`.
     fn hessian(&mut self, _w: &[f64], mut hess: MatMut<'_, f64>) -> Result<(), Error> {
@@ -367,7 +411,12 @@ impl Objective for Quadratic {
         Ok(())
     }
     /// `∇²E v = A v`.
-    fn hessian_vector_product(&mut self, _w: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    fn hessian_vector_product(
+        &mut self,
+        _w: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
         matvec(self.a.as_ref(), v, out);
         Ok(())
     }

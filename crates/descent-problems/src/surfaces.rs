@@ -85,7 +85,12 @@ fn critical_point<S: Surface + ?Sized>(s: &S, x: f64, y: f64) -> CriticalPoint {
     let m = Mat::from_fn(2, 2, |i, j| h[i][j]);
     // The Hessian is finite and symmetric by construction.
     let (kind, eigenvalues) = classify(m.as_ref(), CLASSIFY_TOL).unwrap_or_else(|e| panic!("{e}"));
-    CriticalPoint { x: vec![x, y], value: s.f(x, y), eigenvalues, kind }
+    CriticalPoint {
+        x: vec![x, y],
+        value: s.f(x, y),
+        eigenvalues,
+        kind,
+    }
 }
 
 /// Newton's method on `∇f = 0` from `(x, y)`: at most 100 steps, stopping when
@@ -118,7 +123,11 @@ fn newton_root<S: Surface + ?Sized>(s: &S, mut x: f64, mut y: f64) -> Option<(f6
 /// All critical points reachable by Newton from a `k×k` grid of starts over
 /// `[x_lo, x_hi] × [y_lo, y_hi]`, kept if inside the box, de-duplicated to 1e-7,
 /// sorted by (x, y).
-fn grid_critical_points<S: Surface + ?Sized>(s: &S, bounds: [f64; 4], k: usize) -> Vec<CriticalPoint> {
+fn grid_critical_points<S: Surface + ?Sized>(
+    s: &S,
+    bounds: [f64; 4],
+    k: usize,
+) -> Vec<CriticalPoint> {
     let [x_lo, x_hi, y_lo, y_hi] = bounds;
     let mut found: Vec<(f64, f64)> = Vec::new();
     for i in 0..k {
@@ -127,7 +136,9 @@ fn grid_critical_points<S: Surface + ?Sized>(s: &S, bounds: [f64; 4], k: usize) 
             let y0 = y_lo + (y_hi - y_lo) * j as f64 / (k - 1) as f64;
             if let Some((x, y)) = newton_root(s, x0, y0) {
                 let inside = x >= x_lo && x <= x_hi && y >= y_lo && y <= y_hi;
-                let new = found.iter().all(|&(a, b)| (a - x).abs() > 1e-7 || (b - y).abs() > 1e-7);
+                let new = found
+                    .iter()
+                    .all(|&(a, b)| (a - x).abs() > 1e-7 || (b - y).abs() > 1e-7);
                 if inside && new {
                     found.push((x, y));
                 }
@@ -135,7 +146,10 @@ fn grid_critical_points<S: Surface + ?Sized>(s: &S, bounds: [f64; 4], k: usize) 
         }
     }
     found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    found.into_iter().map(|(x, y)| critical_point(s, x, y)).collect()
+    found
+        .into_iter()
+        .map(|(x, y)| critical_point(s, x, y))
+        .collect()
 }
 
 /// An [`Objective`] view of a [`Surface`] (n = 2, exact Hessian and
@@ -157,7 +171,10 @@ impl<S: Surface> Objective for SurfaceObjective<S> {
         grad.copy_from_slice(&self.0.grad(x[0], x[1]));
     }
     fn capabilities(&self) -> Capabilities {
-        Capabilities { hessian: true, hessian_vector_product: true }
+        Capabilities {
+            hessian: true,
+            hessian_vector_product: true,
+        }
     }
     fn hessian(&mut self, x: &[f64], mut hess: MatMut<'_, f64>) -> Result<(), Error> {
         let h = self.0.hess(x[0], x[1]);
@@ -168,7 +185,12 @@ impl<S: Surface> Objective for SurfaceObjective<S> {
         }
         Ok(())
     }
-    fn hessian_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    fn hessian_vector_product(
+        &mut self,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
         let h = self.0.hess(x[0], x[1]);
         out[0] = h[0][0] * v[0] + h[0][1] * v[1];
         out[1] = h[1][0] * v[0] + h[1][1] * v[1];
@@ -301,7 +323,10 @@ impl Surface for DoubleWell {
         [[12.0 * x * x - 4.0, 0.0], [0.0, 2.0]]
     }
     fn critical_points(&self) -> Vec<CriticalPoint> {
-        self.critical_xs().iter().map(|&x| critical_point(self, x, 0.0)).collect()
+        self.critical_xs()
+            .iter()
+            .map(|&x| critical_point(self, x, 0.0))
+            .collect()
     }
 }
 
@@ -329,7 +354,10 @@ impl Surface for Himmelblau {
     fn hess(&self, x: f64, y: f64) -> [[f64; 2]; 2] {
         let (a, b) = (x * x + y - 11.0, x + y * y - 7.0);
         let fxy = 4.0 * x + 4.0 * y;
-        [[4.0 * a + 8.0 * x * x + 2.0, fxy], [fxy, 2.0 + 4.0 * b + 8.0 * y * y]]
+        [
+            [4.0 * a + 8.0 * x * x + 2.0, fxy],
+            [fxy, 2.0 + 4.0 * b + 8.0 * y * y],
+        ]
     }
     fn critical_points(&self) -> Vec<CriticalPoint> {
         grid_critical_points(self, [-6.0, 6.0, -6.0, 6.0], 49)
@@ -356,10 +384,16 @@ impl Surface for SixHumpCamel {
     }
     fn grad(&self, x: f64, y: f64) -> [f64; 2] {
         // ∂/∂x (4x² − 2.1x⁴ + x⁶/3) = 8x − 8.4x³ + 2x⁵
-        [8.0 * x - 8.4 * x.powi(3) + 2.0 * x.powi(5) + y, x - 8.0 * y + 16.0 * y.powi(3)]
+        [
+            8.0 * x - 8.4 * x.powi(3) + 2.0 * x.powi(5) + y,
+            x - 8.0 * y + 16.0 * y.powi(3),
+        ]
     }
     fn hess(&self, x: f64, y: f64) -> [[f64; 2]; 2] {
-        [[8.0 - 25.2 * x * x + 10.0 * x.powi(4), 1.0], [1.0, -8.0 + 48.0 * y * y]]
+        [
+            [8.0 - 25.2 * x * x + 10.0 * x.powi(4), 1.0],
+            [1.0, -8.0 + 48.0 * y * y],
+        ]
     }
     fn critical_points(&self) -> Vec<CriticalPoint> {
         grid_critical_points(self, [-2.5, 2.5, -1.5, 1.5], 61)

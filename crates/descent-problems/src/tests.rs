@@ -1,1 +1,928 @@
-//! Tests.
+//! Tests: every derivative against central differences at seeded points,
+//! Hessian-vector products against `H v`, published MGH minima, the closed
+//! forms of the quadratic, critical points of the surfaces, and the error
+//! messages for bad input.
+
+use descent_core::Objective;
+use descent_linalg::{Mat, SymmetricEigen, matmul, matvec, norm_inf, solve_spd, vecmat};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::mgh::{self, MghProblem, mgh_suite};
+use crate::one_d::{ExpLinear, LogCosh, OneD, OneDObjective, QuarticDoubleWell, SharpWideWell};
+use crate::surfaces::{
+    CriticalKind, DoubleWell, Himmelblau, MonkeySaddle, Saddle, SixHumpCamel, Surface,
+    SurfaceObjective,
+};
+use crate::{LeastSquares, Quadratic};
+
+const EPS: f64 = f64::EPSILON;
+
+fn gaussian_vec(rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
+    (0..n).map(|_| StandardNormal.sample(rng)).collect()
+}
+
+/// `x0` and three seeded points `x0_i + 0.1(|x0_i| + 0.1) z_i`.
+fn points_around(x0: &[f64], seed: u64) -> Vec<Vec<f64>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut pts = vec![x0.to_vec()];
+    for _ in 0..3 {
+        let z = gaussian_vec(&mut rng, x0.len());
+        pts.push(
+            x0.iter()
+                .zip(&z)
+                .map(|(x, z)| x + 0.1 * (x.abs() + 0.1) * z)
+                .collect(),
+        );
+    }
+    pts
+}
+
+fn close(a: f64, b: f64, rel: f64, floor: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()) + floor
+}
+
+/// Central-difference check of an objective's gradient and Hessian and an
+/// exact check of its Hessian-vector product, at each point. Step
+/// `h_i = h_rel · max(|x_i|, 1)`. Tolerance: relative 1e-6, plus a floor of
+/// 1e-6 of the largest exact entry plus the rounding error of the difference
+/// quotient (`10 ε |f| / h` for the gradient, `10 ε ‖∇f‖∞ / h` for the Hessian).
+fn check(obj: &mut dyn Objective, points: &[Vec<f64>], h_rel: f64) {
+    let n = obj.dim();
+    let caps = obj.capabilities();
+    assert!(
+        caps.hessian && caps.hessian_vector_product,
+        "{}",
+        obj.name()
+    );
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for x in points {
+        let f = obj.value(x);
+        let mut g = vec![0.0; n];
+        let f2 = obj.value_and_gradient(x, &mut g);
+        assert_eq!(
+            f.to_bits(),
+            f2.to_bits(),
+            "{}: value_and_gradient value",
+            obj.name()
+        );
+        let mut g_only = vec![0.0; n];
+        obj.gradient(x, &mut g_only);
+        assert_eq!(g, g_only, "{}: gradient vs value_and_gradient", obj.name());
+        let mut hess = Mat::zeros(n, n);
+        obj.hessian(x, hess.as_mut()).unwrap();
+        let g_scale = norm_inf(&g);
+        let h_scale = (0..n)
+            .flat_map(|i| (0..n).map(move |j| (i, j)))
+            .map(|(i, j)| hess[(i, j)].abs())
+            .fold(0.0, f64::max);
+        let mut xp = x.clone();
+        let mut gp = vec![0.0; n];
+        let mut gm = vec![0.0; n];
+        for j in 0..n {
+            let h = h_rel * x[j].abs().max(1.0);
+            xp[j] = x[j] + h;
+            let fp = obj.value(&xp);
+            obj.gradient(&xp, &mut gp);
+            xp[j] = x[j] - h;
+            let fm = obj.value(&xp);
+            obj.gradient(&xp, &mut gm);
+            xp[j] = x[j];
+            let fd = (fp - fm) / (2.0 * h);
+            let floor = 1e-6 * g_scale + 10.0 * EPS * (f.abs() + 1.0) / h;
+            assert!(
+                close(g[j], fd, 1e-6, floor),
+                "{}: ∂f/∂x_{j} = {} but central difference {} at {x:?}",
+                obj.name(),
+                g[j],
+                fd
+            );
+            for i in 0..n {
+                let fd = (gp[i] - gm[i]) / (2.0 * h);
+                let floor = 1e-6 * h_scale + 10.0 * EPS * (g_scale + 1.0) / h;
+                assert!(
+                    close(hess[(i, j)], fd, 1e-6, floor),
+                    "{}: H[{i},{j}] = {} but central difference {} at {x:?}",
+                    obj.name(),
+                    hess[(i, j)],
+                    fd
+                );
+            }
+        }
+        for i in 0..n {
+            for j in 0..i {
+                assert_eq!(
+                    hess[(i, j)],
+                    hess[(j, i)],
+                    "{}: Hessian symmetry",
+                    obj.name()
+                );
+            }
+        }
+        // Hessian-vector product = H v (two random directions)
+        for _ in 0..2 {
+            let v = gaussian_vec(&mut rng, n);
+            let mut hv = vec![0.0; n];
+            obj.hessian_vector_product(x, &v, &mut hv).unwrap();
+            let mut expect = vec![0.0; n];
+            matvec(hess.as_ref(), &v, &mut expect);
+            let scale = h_scale * descent_linalg::norm_1(&v) + 1e-300;
+            for i in 0..n {
+                assert!(
+                    (hv[i] - expect[i]).abs() <= 1e-12 * scale,
+                    "{}: (Hv)_{i} = {} but H·v = {}",
+                    obj.name(),
+                    hv[i],
+                    expect[i]
+                );
+            }
+        }
+    }
+}
+
+/// Central-difference check of a residual map: the Jacobian against
+/// differences of `r`, and `Σ w_i ∇²r_i` against differences of `Jᵀw`.
+fn check_residuals(p: &dyn LeastSquares, points: &[Vec<f64>], h_rel: f64) {
+    let (n, m) = (p.n(), p.m());
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for x in points {
+        let mut jac = Mat::zeros(m, n);
+        p.jacobian(x, jac.as_mut());
+        let w = gaussian_vec(&mut rng, m);
+        let mut second = Mat::zeros(n, n);
+        p.add_residual_hessians(x, &w, second.as_mut());
+        let j_scale = (0..m)
+            .flat_map(|i| (0..n).map(move |j| (i, j)))
+            .map(|(i, j)| jac[(i, j)].abs())
+            .fold(0.0, f64::max);
+        let s_scale = (0..n)
+            .flat_map(|i| (0..n).map(move |j| (i, j)))
+            .map(|(i, j)| second[(i, j)].abs())
+            .fold(0.0, f64::max);
+        let mut r0 = vec![0.0; m];
+        p.residuals(x, &mut r0);
+        let r_scale = norm_inf(&r0);
+        let (mut rp, mut rm) = (vec![0.0; m], vec![0.0; m]);
+        let (mut jp, mut jm) = (Mat::zeros(m, n), Mat::zeros(m, n));
+        let (mut jtw_p, mut jtw_m) = (vec![0.0; n], vec![0.0; n]);
+        let mut xp = x.clone();
+        for c in 0..n {
+            let h = h_rel * x[c].abs().max(1.0);
+            xp[c] = x[c] + h;
+            p.residuals(&xp, &mut rp);
+            p.jacobian(&xp, jp.as_mut());
+            xp[c] = x[c] - h;
+            p.residuals(&xp, &mut rm);
+            p.jacobian(&xp, jm.as_mut());
+            xp[c] = x[c];
+            vecmat(&w, jp.as_ref(), &mut jtw_p);
+            vecmat(&w, jm.as_ref(), &mut jtw_m);
+            for i in 0..m {
+                let fd = (rp[i] - rm[i]) / (2.0 * h);
+                let floor = 1e-7 * j_scale + 10.0 * EPS * (r_scale + 1.0) / h;
+                assert!(
+                    close(jac[(i, c)], fd, 1e-6, floor),
+                    "{}: J[{i},{c}] = {} but central difference {} at {x:?}",
+                    p.name(),
+                    jac[(i, c)],
+                    fd
+                );
+            }
+            let jtw_scale = j_scale * descent_linalg::norm_1(&w);
+            for a in 0..n {
+                let fd = (jtw_p[a] - jtw_m[a]) / (2.0 * h);
+                let floor = 1e-7 * s_scale + 10.0 * EPS * (jtw_scale + 1.0) / h;
+                assert!(
+                    close(second[(a, c)], fd, 1e-6, floor),
+                    "{}: (Σ w_i ∇²r_i)[{a},{c}] = {} but central difference {} at {x:?}",
+                    p.name(),
+                    second[(a, c)],
+                    fd
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn mgh_derivatives_match_central_differences() {
+    for (k, mut p) in mgh_suite().into_iter().enumerate() {
+        let pts = points_around(p.x0(), 100 + k as u64);
+        check_residuals(&p, &pts, 1e-5);
+        check(&mut p, &pts, 1e-5);
+    }
+}
+
+#[test]
+fn mgh_derivatives_at_other_sizes() {
+    let problems = [
+        mgh::jennrich_sampson(3).unwrap(),
+        mgh::gulf(5).unwrap(),
+        mgh::box_3d(20).unwrap(),
+        mgh::brown_dennis(5).unwrap(),
+        mgh::biggs_exp6(8).unwrap(),
+        mgh::watson(2).unwrap(),
+        mgh::watson(12).unwrap(),
+        mgh::penalty_i(1).unwrap(),
+        mgh::penalty_ii(1).unwrap(),
+        mgh::penalty_ii(2).unwrap(),
+        mgh::brown_almost_linear(1).unwrap(),
+        mgh::brown_almost_linear(3).unwrap(),
+        mgh::discrete_boundary_value(1).unwrap(),
+        mgh::broyden_banded(3).unwrap(),
+        mgh::broyden_banded(12).unwrap(),
+        mgh::linear_full_rank(1, 1).unwrap(),
+        mgh::linear_rank_one_zero_columns_rows(3, 3).unwrap(),
+        mgh::chebyquad(3, 7).unwrap(),
+        mgh::chebyquad(10, 10).unwrap(),
+    ];
+    for (k, mut p) in problems.into_iter().enumerate() {
+        let pts = points_around(p.x0(), 200 + k as u64);
+        check_residuals(&p, &pts, 1e-5);
+        check(&mut p, &pts, 1e-5);
+    }
+}
+
+#[test]
+fn mgh_suite_registry() {
+    let suite = mgh_suite();
+    let mut numbers: Vec<u8> = suite.iter().map(MghProblem::number).collect();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 33, "distinct paper numbers: {numbers:?}");
+    assert!(!numbers.contains(&17) && !numbers.contains(&19));
+    for p in &suite {
+        assert_eq!(p.x0().len(), p.dim(), "{}", p.name());
+        assert!(
+            p.m() >= p.n(),
+            "{}: m = {} < n = {}",
+            p.name(),
+            p.m(),
+            p.n()
+        );
+        let scaled = p.starting_point(10.0).unwrap();
+        assert!(scaled.iter().zip(p.x0()).all(|(s, x)| *s == 10.0 * x));
+        assert!(p.name().contains(&format!("(MGH {})", p.number())));
+    }
+    // the published sizes of the fixed problems
+    let size = |k: usize| (suite[k].number(), suite[k].n(), suite[k].m());
+    assert_eq!(size(0), (1, 2, 2));
+    assert_eq!(size(5), (6, 2, 10));
+    assert_eq!(size(10), (11, 3, 99));
+    assert_eq!(size(15), (16, 4, 20));
+    assert_eq!(size(16), (18, 6, 13));
+    assert_eq!(size(17), (20, 6, 31));
+    let err = suite[0].starting_point(f64::NAN).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "MGH starting point: scaling factor must be finite, got NaN"
+    );
+}
+
+/// f at each minimiser known in closed form equals the published (exact) f*.
+#[test]
+fn mgh_closed_form_minimisers() {
+    let mut count = 0;
+    let mut problems = mgh_suite();
+    problems.push(mgh::linear_full_rank(7, 7).unwrap());
+    problems.push(mgh::linear_rank_one(3, 20).unwrap());
+    for mut p in problems {
+        for min in p.minima().to_vec() {
+            if let Some(x) = &min.minimizer {
+                let f = p.value(x);
+                let tol = 1e-12 * min.value.abs().max(1.0) + 1e-24;
+                assert!(
+                    (f - min.value).abs() <= tol,
+                    "{}: f(x*) = {f:e}, published {}",
+                    p.name(),
+                    min.value
+                );
+                let mut g = vec![0.0; p.dim()];
+                p.gradient(x, &mut g);
+                assert!(
+                    norm_inf(&g) <= 1e-9,
+                    "{}: ‖∇f(x*)‖ = {:e}",
+                    p.name(),
+                    norm_inf(&g)
+                );
+                count += 1;
+            }
+        }
+    }
+    assert!(count >= 20, "closed-form minimisers checked: {count}");
+}
+
+/// A Levenberg–Marquardt iteration with Marquardt's scaling (test-only; the
+/// optimisers live in higher crates): `(JᵀJ + λ diag(JᵀJ)) δ = −Jᵀr`.
+fn levenberg_marquardt(p: &dyn LeastSquares, x0: &[f64]) -> Vec<f64> {
+    let (n, m) = (p.n(), p.m());
+    let mut x = x0.to_vec();
+    let mut r = vec![0.0; m];
+    let mut jac = Mat::zeros(m, n);
+    let mut jtj = Mat::zeros(n, n);
+    let mut g = vec![0.0; n];
+    let mut lambda = 1e-3;
+    let sum_sq = |r: &[f64]| r.iter().map(|v| v * v).sum::<f64>();
+    p.residuals(&x, &mut r);
+    let mut f = sum_sq(&r);
+    let mut trial_r = vec![0.0; m];
+    for _ in 0..5000 {
+        p.jacobian(&x, jac.as_mut());
+        vecmat(&r, jac.as_ref(), &mut g);
+        matmul(jtj.as_mut(), jac.transpose(), jac.as_ref());
+        let jtj_sym = Mat::from_fn(n, n, |i, j| 0.5 * (jtj[(i, j)] + jtj[(j, i)]));
+        let dmax = (0..n).map(|i| jtj_sym[(i, i)]).fold(0.0, f64::max);
+        let mut improved = false;
+        while lambda < 1e20 {
+            let a = Mat::from_fn(n, n, |i, j| {
+                jtj_sym[(i, j)]
+                    + if i == j {
+                        lambda * jtj_sym[(i, i)].max(1e-12 * dmax).max(1e-300)
+                    } else {
+                        0.0
+                    }
+            });
+            let neg_g: Vec<f64> = g.iter().map(|v| -v).collect();
+            if let Ok(step) = solve_spd(a.as_ref(), &neg_g) {
+                let trial: Vec<f64> = x.iter().zip(&step).map(|(x, s)| x + s).collect();
+                p.residuals(&trial, &mut trial_r);
+                let ft = sum_sq(&trial_r);
+                if ft.is_finite() && ft < f {
+                    let small = f - ft <= 1e-15 * f;
+                    x = trial;
+                    std::mem::swap(&mut r, &mut trial_r);
+                    f = ft;
+                    lambda = (lambda / 3.0).max(1e-15);
+                    improved = !small;
+                    if small {
+                        return x;
+                    }
+                    break;
+                }
+            }
+            lambda *= 4.0;
+        }
+        if !improved {
+            break;
+        }
+    }
+    x
+}
+
+/// Regularised Newton with the exact Hessian (test-only):
+/// `(∇²f + λ D) δ = −∇f` with `D = diag(max(|H_ii|, 1e-12·max|H_ii|))`,
+/// λ divided by 4 after a decrease of f and multiplied by 4 otherwise.
+fn regularised_newton(obj: &mut dyn Objective, x0: &[f64]) -> Vec<f64> {
+    let n = obj.dim();
+    let mut x = x0.to_vec();
+    let mut g = vec![0.0; n];
+    let mut hess = Mat::zeros(n, n);
+    let mut f = obj.value_and_gradient(&x, &mut g);
+    let mut lambda = 1e-3;
+    for _ in 0..3000 {
+        obj.hessian(&x, hess.as_mut()).unwrap();
+        let dmax = (0..n)
+            .map(|i| hess[(i, i)].abs())
+            .fold(0.0, f64::max)
+            .max(1e-300);
+        let neg_g: Vec<f64> = g.iter().map(|v| -v).collect();
+        let mut moved = false;
+        while lambda < 1e30 {
+            let a = Mat::from_fn(n, n, |i, j| {
+                hess[(i, j)]
+                    + if i == j {
+                        lambda * hess[(i, i)].abs().max(1e-12 * dmax)
+                    } else {
+                        0.0
+                    }
+            });
+            if let Ok(step) = solve_spd(a.as_ref(), &neg_g) {
+                let trial: Vec<f64> = x.iter().zip(&step).map(|(x, s)| x + s).collect();
+                let ft = obj.value(&trial);
+                if ft.is_finite() && ft < f {
+                    let small = f - ft <= 1e-16 * f;
+                    x = trial;
+                    f = obj.value_and_gradient(&x, &mut g);
+                    lambda = (lambda / 4.0).max(1e-16);
+                    moved = !small;
+                    break;
+                }
+            }
+            lambda *= 4.0;
+        }
+        if !moved {
+            break;
+        }
+    }
+    x
+}
+
+/// The published f* to the paper's printed digits: minimise from the standard
+/// starting point (best of the two test-only minimisers) and compare with the
+/// listed minima. From x0 the paper's printed value is reached for all 16
+/// cases (Freudenstein–Roth reaches its local minimum 48.9842; Biggs EXP6
+/// reaches its global minimum 0, also listed).
+#[test]
+fn mgh_published_minima() {
+    let mut cases: Vec<MghProblem> = mgh_suite()
+        .into_iter()
+        .filter(|p| p.minima().iter().any(|m| m.significant_digits.is_some()))
+        .collect();
+    cases.push(mgh::watson(12).unwrap());
+    cases.push(mgh::chebyquad(10, 10).unwrap());
+    let mut checked = 0;
+    for mut p in cases {
+        let x0 = p.x0().to_vec();
+        let x_lm = levenberg_marquardt(&p, &x0);
+        let x_newton = regularised_newton(&mut p, &x0);
+        let (f_lm, f_newton) = (p.value(&x_lm), p.value(&x_newton));
+        let (x, f) = if f_lm <= f_newton {
+            (x_lm, f_lm)
+        } else {
+            (x_newton, f_newton)
+        };
+        let hit = p
+            .minima()
+            .iter()
+            .find(|min| (f - min.value).abs() <= min.tolerance(1e-20));
+        assert!(
+            hit.is_some(),
+            "{}: reached f = {f:e} at {x:?}; published {:?}",
+            p.name(),
+            p.minima()
+        );
+        if hit.is_some_and(|m| m.significant_digits.is_some()) {
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 16, "published values reached");
+}
+
+#[test]
+fn mgh_f_star_zero_reached() {
+    // problems with f* = 0 but no closed-form minimiser: LM from x0 reaches 0
+    let problems = [
+        mgh::powell_badly_scaled(),
+        mgh::discrete_boundary_value(10).unwrap(),
+        mgh::discrete_integral_equation(10).unwrap(),
+        mgh::broyden_tridiagonal(10).unwrap(),
+        mgh::broyden_banded(10).unwrap(),
+        mgh::chebyquad(7, 7).unwrap(),
+    ];
+    for mut p in problems {
+        let x = levenberg_marquardt(&p, p.x0());
+        let f = p.value(&x);
+        assert!(f <= 1e-20, "{}: reached f = {f:e}", p.name());
+    }
+}
+
+#[test]
+fn mgh_unsupported_sizes_are_errors() {
+    let check_err = |r: Result<MghProblem, descent_core::Error>, expect: &str| {
+        assert_eq!(r.unwrap_err().to_string(), expect);
+    };
+    check_err(
+        mgh::extended_rosenbrock(3),
+        "extended Rosenbrock (MGH 21): n must be even and ≥ 2, got n = 3",
+    );
+    check_err(
+        mgh::extended_rosenbrock(0),
+        "extended Rosenbrock (MGH 21): n must be even and ≥ 2, got n = 0",
+    );
+    check_err(
+        mgh::extended_powell_singular(6),
+        "extended Powell singular (MGH 22): n must be a positive multiple of 4, got n = 6",
+    );
+    check_err(
+        mgh::watson(32),
+        "Watson (MGH 20): n must be in 2..=31, got n = 32",
+    );
+    check_err(
+        mgh::watson(1),
+        "Watson (MGH 20): n must be in 2..=31, got n = 1",
+    );
+    check_err(
+        mgh::gulf(101),
+        "Gulf research and development (MGH 11): m must be in 3..=100, got m = 101",
+    );
+    check_err(
+        mgh::jennrich_sampson(1),
+        "Jennrich and Sampson (MGH 6): m must be ≥ n = 2, got m = 1",
+    );
+    check_err(
+        mgh::box_3d(2),
+        "Box three-dimensional (MGH 12): m must be ≥ n = 3, got m = 2",
+    );
+    check_err(
+        mgh::brown_dennis(3),
+        "Brown and Dennis (MGH 16): m must be ≥ n = 4, got m = 3",
+    );
+    check_err(
+        mgh::biggs_exp6(5),
+        "Biggs EXP6 (MGH 18): m must be ≥ n = 6, got m = 5",
+    );
+    check_err(
+        mgh::linear_full_rank(5, 4),
+        "linear function - full rank (MGH 32): m must be ≥ n, got m = 4 < n = 5",
+    );
+    check_err(
+        mgh::chebyquad(0, 3),
+        "Chebyquad (MGH 35): n must be ≥ 1, got n = 0",
+    );
+    check_err(
+        mgh::linear_rank_one_zero_columns_rows(2, 5),
+        "linear function - rank 1 with zero columns and rows (MGH 34): n must be ≥ 3, got n = 2",
+    );
+    check_err(
+        mgh::penalty_i(0),
+        "penalty I (MGH 23): n must be ≥ 1, got n = 0",
+    );
+    check_err(
+        mgh::trigonometric(0),
+        "trigonometric (MGH 26): n must be ≥ 1, got n = 0",
+    );
+}
+
+#[test]
+fn quadratic_derivatives_match_central_differences() {
+    let a = Mat::from_fn(3, 3, |i, j| {
+        [[4.0, 1.0, -0.5], [1.0, 3.0, 0.2], [-0.5, 0.2, 2.0]][i][j]
+    });
+    let mut problems = [
+        Quadratic::one_d(2.0, 1.0).unwrap(),
+        Quadratic::diagonal(&[1.0, 10.0], &[0.5, -1.0], 3.0).unwrap(),
+        Quadratic::dense(a.as_ref(), &[1.0, 2.0, 3.0], -1.0).unwrap(),
+        Quadratic::with_condition_number(5, 100.0, 3)
+            .unwrap()
+            .with_minimizer(&[1.0, -1.0, 2.0, 0.0, 0.5])
+            .unwrap(),
+        Quadratic::from_eigenvalues(&[-1.0, 2.0, 0.5], 9).unwrap(),
+    ];
+    for (k, q) in problems.iter_mut().enumerate() {
+        let x0 = vec![0.3; q.dim()];
+        check(q, &points_around(&x0, 300 + k as u64), 1e-4);
+    }
+}
+
+#[test]
+fn quadratic_closed_forms() {
+    // 1-D: E = ½·2(w − 1)², η_opt = ½, 2/λ = 1, w* = 1, E* = 0
+    let mut q = Quadratic::one_d(2.0, 1.0).unwrap();
+    assert_eq!(q.eta_opt().unwrap(), 0.5);
+    assert_eq!(q.largest_stable_step().unwrap(), 1.0);
+    assert!((q.minimizer().unwrap()[0] - 1.0).abs() <= 1e-15);
+    assert!(q.minimum_value().unwrap().abs() <= 1e-15);
+    assert_eq!(q.value(&[0.0]), 1.0);
+
+    // diagonal: A = diag(1, 10), b = (1, −10), c = 0 → w* = (−1, 1), E* = −½(1 + 10) = −5.5
+    let q = Quadratic::diagonal(&[1.0, 10.0], &[1.0, -10.0], 0.0).unwrap();
+    let w = q.minimizer().unwrap();
+    assert!(
+        (w[0] + 1.0).abs() <= 1e-15 && (w[1] - 1.0).abs() <= 1e-15,
+        "{w:?}"
+    );
+    assert!((q.minimum_value().unwrap() + 5.5).abs() <= 1e-14);
+    assert_eq!(q.eta_opt_per_direction().unwrap(), vec![1.0, 0.1]);
+    assert_eq!(q.largest_stable_step().unwrap(), 0.2);
+    assert_eq!(q.condition_number().unwrap(), 10.0);
+    assert_eq!(q.eigenvalues(), &[1.0, 10.0]);
+    let err = q.eta_opt().unwrap_err().to_string();
+    assert!(
+        err.starts_with("quadratic: a single η_opt = 1/E'' exists only in 1-D"),
+        "{err}"
+    );
+
+    // dense 2×2: A = [[2, 1], [1, 2]] has λ = 1, 3; b = (−3, −3) → w* = (1, 1), E* = c + ½bᵀw* = −3
+    let a = Mat::from_fn(2, 2, |i, j| if i == j { 2.0 } else { 1.0 });
+    let q = Quadratic::dense(a.as_ref(), &[-3.0, -3.0], 0.0).unwrap();
+    let w = q.minimizer().unwrap();
+    assert!((w[0] - 1.0).abs() <= 1e-14 && (w[1] - 1.0).abs() <= 1e-14);
+    assert!((q.minimum_value().unwrap() + 3.0).abs() <= 1e-14);
+    let eta = q.eta_opt_per_direction().unwrap();
+    assert!(
+        (eta[0] - 1.0).abs() <= 1e-14 && (eta[1] - 1.0 / 3.0).abs() <= 1e-14,
+        "{eta:?}"
+    );
+    assert!((q.largest_stable_step().unwrap() - 2.0 / 3.0).abs() <= 1e-14);
+    assert!((q.condition_number().unwrap() - 3.0).abs() <= 1e-13);
+}
+
+#[test]
+fn quadratic_rotated_spectrum() {
+    for (n, kappa, seed) in [(2, 10.0, 0), (10, 1e4, 1), (50, 100.0, 2), (1, 1.0, 3)] {
+        let mut q = Quadratic::with_condition_number(n, kappa, seed).unwrap();
+        // λ_i = κ^{(i−1)/(n−1)}
+        let expect: Vec<f64> = (0..n)
+            .map(|i| {
+                if n == 1 {
+                    1.0
+                } else {
+                    kappa.powf(i as f64 / (n - 1) as f64)
+                }
+            })
+            .collect();
+        assert_eq!(q.eigenvalues(), expect.as_slice());
+        let computed = SymmetricEigen::values_of(q.hessian_matrix()).unwrap();
+        for (c, e) in computed.iter().zip(&expect) {
+            assert!(
+                (c - e).abs() <= 1e-12 * kappa,
+                "n = {n}: computed λ {c} vs {e}"
+            );
+        }
+        assert!((q.condition_number().unwrap() - kappa).abs() <= 1e-12 * kappa);
+        assert_eq!(q.largest_stable_step().unwrap(), 2.0 / kappa);
+        // QᵀQ = I
+        let rot = q.rotation().unwrap();
+        let mut qtq = Mat::zeros(n, n);
+        matmul(qtq.as_mut(), rot.transpose(), rot);
+        for i in 0..n {
+            for j in 0..n {
+                let id = if i == j { 1.0 } else { 0.0 };
+                assert!(
+                    (qtq[(i, j)] - id).abs() <= 1e-14,
+                    "QᵀQ[{i},{j}] = {}",
+                    qtq[(i, j)]
+                );
+            }
+        }
+        // A v_k = λ_k v_k for the stored eigenvectors
+        let v = q.eigenvectors().to_owned();
+        for k in 0..n {
+            let col: Vec<f64> = (0..n).map(|i| v[(i, k)]).collect();
+            let mut av = vec![0.0; n];
+            matvec(q.hessian_matrix(), &col, &mut av);
+            for i in 0..n {
+                assert!((av[i] - expect[k] * col[i]).abs() <= 1e-12 * kappa);
+            }
+        }
+        // b = 0: minimiser at the origin, E* = 0, and the same seed gives the same A
+        assert!(norm_inf(&q.minimizer().unwrap()) <= 1e-15);
+        let again = Quadratic::with_condition_number(n, kappa, seed).unwrap();
+        assert_eq!(again.hessian_matrix(), q.hessian_matrix());
+        assert_eq!(q.value(&vec![0.0; n]), 0.0);
+    }
+    // w* moves with with_minimizer
+    let q = Quadratic::with_condition_number(4, 50.0, 5)
+        .unwrap()
+        .with_minimizer(&[1.0, 2.0, 3.0, 4.0])
+        .unwrap();
+    let w = q.minimizer().unwrap();
+    for (a, b) in w.iter().zip([1.0, 2.0, 3.0, 4.0]) {
+        assert!((a - b).abs() <= 1e-12, "{w:?}");
+    }
+    assert!(q.minimum_value().unwrap().abs() <= 1e-12);
+}
+
+#[test]
+fn quadratic_bad_input_is_rejected() {
+    let msg = |r: Result<Quadratic, descent_core::Error>| r.unwrap_err().to_string();
+    let a = Mat::from_fn(2, 2, |i, j| [[1.0, 2.0], [3.0, 1.0]][i][j]);
+    assert_eq!(
+        msg(Quadratic::dense(a.as_ref(), &[0.0, 0.0], 0.0)),
+        "quadratic: A is not symmetric: A[1,0] = 3 but A[0,1] = 2"
+    );
+    let a = Mat::from_fn(2, 2, |i, j| if (i, j) == (0, 1) { f64::NAN } else { 1.0 });
+    assert_eq!(
+        msg(Quadratic::dense(a.as_ref(), &[0.0, 0.0], 0.0)),
+        "quadratic: A[0,1] = NaN is not finite"
+    );
+    let a = Mat::<f64>::zeros(2, 3);
+    assert_eq!(
+        msg(Quadratic::dense(a.as_ref(), &[0.0, 0.0], 0.0)),
+        "quadratic: A must be square and non-empty, got 2×3"
+    );
+    let a = Mat::<f64>::identity(2, 2);
+    assert_eq!(
+        msg(Quadratic::dense(a.as_ref(), &[0.0; 3], 0.0)),
+        "quadratic: b has length 3 but A is 2×2"
+    );
+    assert_eq!(
+        msg(Quadratic::diagonal(&[1.0, f64::INFINITY], &[0.0, 0.0], 0.0)),
+        "quadratic: A diagonal[1] = inf is not finite"
+    );
+    assert_eq!(
+        msg(Quadratic::from_eigenvalues(&[2.0, -1.0], 0)
+            .and_then(Quadratic::require_positive_definite)),
+        "quadratic: eigenvalue λ_1 = -1 is not positive; a minimiser needs A positive definite"
+    );
+    assert_eq!(
+        msg(Quadratic::diagonal(&[1.0, -1.0, 3.0], &[0.0; 3], 0.0)
+            .and_then(Quadratic::require_positive_definite)),
+        "quadratic: eigenvalue λ_1 = -1 is not positive; a minimiser needs A positive definite"
+    );
+    let indefinite = Quadratic::diagonal(&[1.0, 0.0], &[0.0; 2], 0.0).unwrap();
+    assert_eq!(
+        indefinite.minimizer().unwrap_err().to_string(),
+        "quadratic: eigenvalue λ_1 = 0 is not positive; a minimiser needs A positive definite"
+    );
+    assert!(indefinite.largest_stable_step().is_err() && indefinite.condition_number().is_err());
+    assert_eq!(
+        msg(Quadratic::with_condition_number(3, 0.5, 0)),
+        "quadratic: condition number κ must be finite and ≥ 1, got 0.5"
+    );
+    assert_eq!(
+        msg(Quadratic::with_condition_number(3, f64::NAN, 0)),
+        "quadratic: condition number κ must be finite and ≥ 1, got NaN"
+    );
+    assert_eq!(
+        msg(Quadratic::one_d(-2.0, 0.0)),
+        "quadratic: a = E'' must be finite and > 0, got -2"
+    );
+    assert_eq!(
+        msg(Quadratic::one_d(1.0, 0.0).and_then(|q| q.with_minimizer(&[1.0, 2.0]))),
+        "quadratic: w* has length 2 but A is 1×1"
+    );
+}
+
+#[test]
+fn surfaces_derivatives_match_central_differences() {
+    let pts = points_around(&[0.7, -0.4], 400);
+    check(&mut SurfaceObjective(Saddle), &pts, 1e-5);
+    check(&mut SurfaceObjective(MonkeySaddle), &pts, 1e-5);
+    check(&mut SurfaceObjective(DoubleWell::default()), &pts, 1e-5);
+    check(
+        &mut SurfaceObjective(Himmelblau),
+        &points_around(&[1.0, 2.5], 401),
+        1e-5,
+    );
+    check(
+        &mut SurfaceObjective(SixHumpCamel),
+        &points_around(&[1.2, -0.6], 402),
+        1e-5,
+    );
+}
+
+fn kinds(points: &[crate::surfaces::CriticalPoint]) -> (usize, usize, usize, usize) {
+    let count = |k| points.iter().filter(|p| p.kind == k).count();
+    (
+        count(CriticalKind::Minimum),
+        count(CriticalKind::Saddle),
+        count(CriticalKind::Maximum),
+        count(CriticalKind::Degenerate),
+    )
+}
+
+fn assert_stationary<S: Surface>(s: &S) {
+    for p in s.critical_points() {
+        let g = s.grad(p.x[0], p.x[1]);
+        assert!(
+            g[0].abs().max(g[1].abs()) <= 1e-11,
+            "{}: ∇f = {g:?} at {:?}",
+            s.name(),
+            p.x
+        );
+        assert_eq!(p.value, s.f(p.x[0], p.x[1]));
+    }
+}
+
+#[test]
+fn surface_critical_points() {
+    // saddle: eigenvalues ±2 at the origin
+    let p = Saddle.critical_points();
+    assert_eq!(p.len(), 1);
+    assert_eq!(
+        (p[0].kind, p[0].eigenvalues.clone(), p[0].value),
+        (CriticalKind::Saddle, vec![-2.0, 2.0], 0.0)
+    );
+    // monkey saddle: zero Hessian
+    let p = MonkeySaddle.critical_points();
+    assert_eq!((p.len(), p[0].kind), (1, CriticalKind::Degenerate));
+
+    // tilted double well, t = 0.3: roots of 4x³ − 4x + 0.3, left minimum deeper
+    let dw = DoubleWell::default();
+    let p = dw.critical_points();
+    assert_eq!(kinds(&p), (2, 1, 0, 0));
+    assert_eq!(
+        [p[0].kind, p[1].kind, p[2].kind],
+        [
+            CriticalKind::Minimum,
+            CriticalKind::Saddle,
+            CriticalKind::Minimum
+        ]
+    );
+    for c in &p {
+        let x = c.x[0];
+        assert!(
+            (4.0 * x * x * x - 4.0 * x + 0.3).abs() <= 1e-14,
+            "cubic residual at {x}"
+        );
+    }
+    assert!(p[0].value < p[2].value, "left well deeper for t > 0");
+    // the three roots sum to 0 (no x² term) and their product is −t/4
+    let (a, b, c) = (p[0].x[0], p[1].x[0], p[2].x[0]);
+    assert!((a + b + c).abs() <= 1e-14 && (a * b * c + 0.075).abs() <= 1e-14);
+    assert_stationary(&dw);
+    assert_eq!(
+        DoubleWell::new(2.0).unwrap_err().to_string(),
+        "double well: tilt t must be finite with |t| < 8/√27 ≈ 1.5396 (two minima), got 2"
+    );
+
+    // Himmelblau: 4 minima (f = 0), 4 saddles, 1 maximum (f ≈ 181.617)
+    let p = Himmelblau.critical_points();
+    assert_eq!(kinds(&p), (4, 4, 1, 0), "{p:?}");
+    for c in p.iter().filter(|c| c.kind == CriticalKind::Minimum) {
+        assert!(c.value <= 1e-24, "{c:?}");
+    }
+    let max = p.iter().find(|c| c.kind == CriticalKind::Maximum).unwrap();
+    assert!(
+        (max.x[0] + 0.270845).abs() <= 1e-6 && (max.x[1] + 0.923039).abs() <= 1e-6,
+        "{max:?}"
+    );
+    assert!((max.value - 181.617).abs() <= 1e-3);
+    assert!(
+        p.iter().any(|c| c.x == vec![3.0, 2.0]
+            || ((c.x[0] - 3.0).abs() < 1e-12 && (c.x[1] - 2.0).abs() < 1e-12))
+    );
+    assert_stationary(&Himmelblau);
+
+    // six-hump camel: 6 minima, two global at f* = −1.0316284535; Morse: #min − #saddle + #max = 1
+    let p = SixHumpCamel.critical_points();
+    let (mins, saddles, maxes, degenerate) = kinds(&p);
+    assert_eq!((mins, degenerate), (6, 0), "{p:?}");
+    assert_eq!(
+        mins as i64 - saddles as i64 + maxes as i64,
+        1,
+        "Morse count {p:?}"
+    );
+    let best = p.iter().map(|c| c.value).fold(f64::INFINITY, f64::min);
+    assert!((best + 1.0316284535).abs() <= 1e-9, "{best}");
+    let global: Vec<_> = p
+        .iter()
+        .filter(|c| (c.value - best).abs() <= 1e-12)
+        .collect();
+    assert_eq!(global.len(), 2);
+    assert!(
+        global
+            .iter()
+            .any(|c| (c.x[0] - 0.0898420).abs() < 1e-6 && (c.x[1] + 0.7126564).abs() < 1e-6)
+    );
+    assert_stationary(&SixHumpCamel);
+}
+
+#[test]
+fn one_d_derivatives_match_central_differences() {
+    let pts: Vec<Vec<f64>> = [-1.3, -0.2, 0.05, 0.7, 2.5]
+        .iter()
+        .map(|&w| vec![w])
+        .collect();
+    check(&mut OneDObjective(ExpLinear::default()), &pts, 1e-5);
+    check(&mut OneDObjective(LogCosh::default()), &pts, 1e-5);
+    check(&mut OneDObjective(QuarticDoubleWell), &pts, 1e-5);
+    check(&mut OneDObjective(SharpWideWell::default()), &pts, 1e-6);
+    // log cosh stays accurate far out: ln cosh 40 = 40 − ln 2 (+ e^{−80})
+    let lc = LogCosh::new(0.1).unwrap();
+    assert!((lc.e(40.0) - (40.0 - std::f64::consts::LN_2 + 160.0)).abs() <= 1e-12);
+}
+
+#[test]
+fn one_d_critical_points() {
+    let e = ExpLinear::default();
+    let p = e.critical_points();
+    assert_eq!((p.len(), p[0].kind), (1, CriticalKind::Minimum));
+    assert!(
+        (p[0].x[0] - std::f64::consts::LN_2).abs() <= 1e-16
+            && (p[0].eigenvalues[0] - 2.0).abs() <= 1e-15
+    );
+
+    let p = QuarticDoubleWell.critical_points();
+    assert_eq!(kinds(&p), (2, 0, 1, 0));
+    assert_eq!((p[0].value, p[1].value, p[2].value), (-0.25, 0.0, -0.25));
+
+    let p = LogCosh::default().critical_points();
+    assert_eq!(
+        (p[0].x[0], p[0].eigenvalues[0], p[0].kind),
+        (0.0, 1.2, CriticalKind::Minimum)
+    );
+
+    // sharp-wide well (E15): w_loc = 0.0321557, f = 0.29361, f'' = 12.1205, 2/f'' = 0.165010; w_glob = 4, 2/f'' = 20
+    let s = SharpWideWell::default();
+    let p = s.critical_points();
+    assert_eq!(
+        p.iter().map(|c| c.kind).collect::<Vec<_>>(),
+        [
+            CriticalKind::Minimum,
+            CriticalKind::Maximum,
+            CriticalKind::Minimum
+        ]
+    );
+    let (loc, glob) = (&p[0], &p[2]);
+    assert!((loc.x[0] - 0.0321557).abs() <= 5e-8, "{loc:?}");
+    assert!((loc.value - 0.29361).abs() <= 5e-6, "{loc:?}");
+    assert!((loc.eigenvalues[0] - 12.1205).abs() <= 5e-5, "{loc:?}");
+    assert!((2.0 / loc.eigenvalues[0] - 0.165010).abs() <= 1e-5);
+    assert!((glob.x[0] - 4.0).abs() <= 1e-14, "{glob:?}");
+    assert!((2.0 / glob.eigenvalues[0] - 20.0).abs() <= 1e-5);
+    assert!(s.de(loc.x[0]).abs() <= 1e-14);
+    assert!(glob.value < loc.value);
+
+    assert_eq!(
+        SharpWideWell::new(0.05, 4.0, 0.5, 0.0)
+            .unwrap_err()
+            .to_string(),
+        "sharp-wide well: σ must be finite and > 0, got 0"
+    );
+    assert_eq!(
+        ExpLinear::new(-1.0).unwrap_err().to_string(),
+        "exp-linear function: c must be finite and > 0, got -1"
+    );
+}

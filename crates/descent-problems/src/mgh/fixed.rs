@@ -15,11 +15,18 @@ use crate::least_squares::{LeastSquares, SymAdd};
 /// (1) Rosenbrock: n = 2, m = 2, `r₁ = 10(x₂ − x₁²)`, `r₂ = 1 − x₁`.
 /// `x0 = (−1.2, 1)`; `f* = 0` at `(1, 1)`.
 pub fn rosenbrock() -> MghProblem {
-    let p = ExtendedRosenbrock { n: 2, name: "Rosenbrock" };
+    let p = ExtendedRosenbrock {
+        n: 2,
+        name: "Rosenbrock",
+    };
     MghProblem::new(
         1,
         vec![-1.2, 1.0],
-        vec![PublishedMinimum::exact(0.0, Some(vec![1.0, 1.0]), "global minimum")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            Some(vec![1.0, 1.0]),
+            "global minimum",
+        )],
         p,
     )
 }
@@ -31,8 +38,15 @@ pub fn powell_singular() -> MghProblem {
     MghProblem::new(
         13,
         vec![3.0, -1.0, 0.0, 1.0],
-        vec![PublishedMinimum::exact(0.0, Some(vec![0.0; 4]), "global minimum (singular Hessian)")],
-        ExtendedPowell { n: 4, name: "Powell singular" },
+        vec![PublishedMinimum::exact(
+            0.0,
+            Some(vec![0.0; 4]),
+            "global minimum (singular Hessian)",
+        )],
+        ExtendedPowell {
+            n: 4,
+            name: "Powell singular",
+        },
     )
 }
 
@@ -120,7 +134,11 @@ pub fn powell_badly_scaled() -> MghProblem {
     MghProblem::new(
         3,
         vec![0.0, 1.0],
-        vec![PublishedMinimum::exact(0.0, None, "global minimum at (1.098…e-5, 9.106…)")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            None,
+            "global minimum at (1.098…e-5, 9.106…)",
+        )],
         PowellBadlyScaled,
     )
 }
@@ -160,7 +178,11 @@ pub fn brown_badly_scaled() -> MghProblem {
     MghProblem::new(
         4,
         vec![1.0, 1.0],
-        vec![PublishedMinimum::exact(0.0, Some(vec![1e6, 2e-6]), "global minimum")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            Some(vec![1e6, 2e-6]),
+            "global minimum",
+        )],
         BrownBadlyScaled,
     )
 }
@@ -211,7 +233,11 @@ pub fn beale() -> MghProblem {
     MghProblem::new(
         5,
         vec![1.0, 1.0],
-        vec![PublishedMinimum::exact(0.0, Some(vec![3.0, 0.5]), "global minimum")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            Some(vec![3.0, 0.5]),
+            "global minimum",
+        )],
         Beale,
     )
 }
@@ -261,14 +287,26 @@ impl LeastSquares for JennrichSampson {
 /// [`Error::Invalid`] if `m < 2`.
 pub fn jennrich_sampson(m: usize) -> Result<MghProblem, Error> {
     if m < 2 {
-        return Err(size_error("Jennrich and Sampson (MGH 6)", format!("m must be ≥ n = 2, got m = {m}")));
+        return Err(size_error(
+            "Jennrich and Sampson (MGH 6)",
+            format!("m must be ≥ n = 2, got m = {m}"),
+        ));
     }
     let minima = if m == 10 {
-        vec![PublishedMinimum::printed(124.362, 6, "at x₁ = x₂ = 0.2578 (m = 10)")]
+        vec![PublishedMinimum::printed(
+            124.362,
+            6,
+            "at x₁ = x₂ = 0.2578 (m = 10)",
+        )]
     } else {
         Vec::new()
     };
-    Ok(MghProblem::new(6, vec![0.3, 0.4], minima, JennrichSampson { m }))
+    Ok(MghProblem::new(
+        6,
+        vec![0.3, 0.4],
+        minima,
+        JennrichSampson { m },
+    ))
 }
 
 struct HelicalValley;
@@ -340,15 +378,20 @@ pub fn helical_valley() -> MghProblem {
     MghProblem::new(
         7,
         vec![-1.0, 0.0, 0.0],
-        vec![PublishedMinimum::exact(0.0, Some(vec![1.0, 0.0, 0.0]), "global minimum")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            Some(vec![1.0, 0.0, 0.0]),
+            "global minimum",
+        )],
         HelicalValley,
     )
 }
 
 struct Bard;
 
-const BARD_Y: [f64; 15] =
-    [0.14, 0.18, 0.22, 0.25, 0.29, 0.32, 0.35, 0.39, 0.37, 0.58, 0.73, 0.96, 1.34, 2.10, 4.39];
+const BARD_Y: [f64; 15] = [
+    0.14, 0.18, 0.22, 0.25, 0.29, 0.32, 0.35, 0.39, 0.37, 0.58, 0.73, 0.96, 1.34, 2.10, 4.39,
+];
 
 impl Bard {
     /// (u_i, v_i, w_i) = (i, 16 − i, min(u_i, v_i)).
@@ -468,7 +511,11 @@ pub fn gaussian() -> MghProblem {
     MghProblem::new(
         9,
         vec![0.4, 1.0, 0.0],
-        vec![PublishedMinimum::printed(1.12793e-8, 6, "global minimum near (0.3990, 1.0000, 0)")],
+        vec![PublishedMinimum::printed(
+            1.12793e-8,
+            6,
+            "global minimum near (0.3990, 1.0000, 0)",
+        )],
         Gaussian,
     )
 }
@@ -528,7 +575,11 @@ pub fn meyer() -> MghProblem {
     MghProblem::new(
         10,
         vec![0.02, 4000.0, 250.0],
-        vec![PublishedMinimum::printed(87.9458, 6, "global minimum near (0.005610, 6181.35, 345.224)")],
+        vec![PublishedMinimum::printed(
+            87.9458,
+            6,
+            "global minimum near (0.005610, 6181.35, 345.224)",
+        )],
         Meyer,
     )
 }
@@ -626,7 +677,11 @@ pub fn gulf(m: usize) -> Result<MghProblem, Error> {
     Ok(MghProblem::new(
         11,
         vec![5.0, 2.5, 0.15],
-        vec![PublishedMinimum::exact(0.0, Some(vec![50.0, 25.0, 1.5]), "global minimum")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            Some(vec![50.0, 25.0, 1.5]),
+            "global minimum",
+        )],
         Gulf { m },
     ))
 }
@@ -678,7 +733,10 @@ impl LeastSquares for Box3d {
 /// [`Error::Invalid`] if `m < 3`.
 pub fn box_3d(m: usize) -> Result<MghProblem, Error> {
     if m < 3 {
-        return Err(size_error("Box three-dimensional (MGH 12)", format!("m must be ≥ n = 3, got m = {m}")));
+        return Err(size_error(
+            "Box three-dimensional (MGH 12)",
+            format!("m must be ≥ n = 3, got m = {m}"),
+        ));
     }
     Ok(MghProblem::new(
         12,
@@ -739,16 +797,23 @@ pub fn wood() -> MghProblem {
     MghProblem::new(
         14,
         vec![-3.0, -1.0, -3.0, -1.0],
-        vec![PublishedMinimum::exact(0.0, Some(vec![1.0; 4]), "global minimum")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            Some(vec![1.0; 4]),
+            "global minimum",
+        )],
         Wood,
     )
 }
 
 struct KowalikOsborne;
 
-const KOWALIK_Y: [f64; 11] =
-    [0.1957, 0.1947, 0.1735, 0.1600, 0.0844, 0.0627, 0.0456, 0.0342, 0.0323, 0.0235, 0.0246];
-const KOWALIK_U: [f64; 11] = [4.0, 2.0, 1.0, 0.5, 0.25, 0.167, 0.125, 0.1, 0.0833, 0.0714, 0.0625];
+const KOWALIK_Y: [f64; 11] = [
+    0.1957, 0.1947, 0.1735, 0.1600, 0.0844, 0.0627, 0.0456, 0.0342, 0.0323, 0.0235, 0.0246,
+];
+const KOWALIK_U: [f64; 11] = [
+    4.0, 2.0, 1.0, 0.5, 0.25, 0.167, 0.125, 0.1, 0.0833, 0.0714, 0.0625,
+];
 
 impl LeastSquares for KowalikOsborne {
     fn name(&self) -> String {
@@ -808,7 +873,11 @@ pub fn kowalik_osborne() -> MghProblem {
         15,
         vec![0.25, 0.39, 0.415, 0.39],
         vec![
-            PublishedMinimum::printed(3.07505e-4, 6, "global minimum near (0.1928, 0.1913, 0.1231, 0.1361)"),
+            PublishedMinimum::printed(
+                3.07505e-4,
+                6,
+                "global minimum near (0.1928, 0.1913, 0.1231, 0.1361)",
+            ),
             PublishedMinimum::printed(1.02734e-3, 6, "limit at (+∞, −14.07…, −∞, −∞)"),
         ],
         KowalikOsborne,
@@ -874,14 +943,26 @@ impl LeastSquares for BrownDennis {
 /// [`Error::Invalid`] if `m < 4`.
 pub fn brown_dennis(m: usize) -> Result<MghProblem, Error> {
     if m < 4 {
-        return Err(size_error("Brown and Dennis (MGH 16)", format!("m must be ≥ n = 4, got m = {m}")));
+        return Err(size_error(
+            "Brown and Dennis (MGH 16)",
+            format!("m must be ≥ n = 4, got m = {m}"),
+        ));
     }
     let minima = if m == 20 {
-        vec![PublishedMinimum::printed(85822.2, 6, "global minimum near (−11.59, 13.20, −0.4034, 0.2368)")]
+        vec![PublishedMinimum::printed(
+            85822.2,
+            6,
+            "global minimum near (−11.59, 13.20, −0.4034, 0.2368)",
+        )]
     } else {
         Vec::new()
     };
-    Ok(MghProblem::new(16, vec![25.0, 5.0, -5.0, -1.0], minima, BrownDennis { m }))
+    Ok(MghProblem::new(
+        16,
+        vec![25.0, 5.0, -5.0, -1.0],
+        minima,
+        BrownDennis { m },
+    ))
 }
 
 struct BiggsExp6 {
@@ -902,7 +983,8 @@ impl LeastSquares for BiggsExp6 {
         for k in 0..self.m {
             let t = 0.1 * (k + 1) as f64;
             let y = (-t).exp() - 5.0 * (-10.0 * t).exp() + 3.0 * (-4.0 * t).exp();
-            r[k] = x[2] * (-t * x[0]).exp() - x[3] * (-t * x[1]).exp() + x[5] * (-t * x[4]).exp() - y;
+            r[k] =
+                x[2] * (-t * x[0]).exp() - x[3] * (-t * x[1]).exp() + x[5] * (-t * x[4]).exp() - y;
         }
     }
     fn jacobian(&self, x: &[f64], mut j: MatMut<'_, f64>) {
@@ -943,12 +1025,27 @@ impl LeastSquares for BiggsExp6 {
 /// [`Error::Invalid`] if `m < 6`.
 pub fn biggs_exp6(m: usize) -> Result<MghProblem, Error> {
     if m < 6 {
-        return Err(size_error("Biggs EXP6 (MGH 18)", format!("m must be ≥ n = 6, got m = {m}")));
+        return Err(size_error(
+            "Biggs EXP6 (MGH 18)",
+            format!("m must be ≥ n = 6, got m = {m}"),
+        ));
     }
-    let mut minima =
-        vec![PublishedMinimum::exact(0.0, Some(vec![1.0, 10.0, 1.0, 5.0, 4.0, 3.0]), "global minimum")];
+    let mut minima = vec![PublishedMinimum::exact(
+        0.0,
+        Some(vec![1.0, 10.0, 1.0, 5.0, 4.0, 3.0]),
+        "global minimum",
+    )];
     if m == 13 {
-        minima.push(PublishedMinimum::printed(5.65565e-3, 6, "local minimum (m = 13)"));
+        minima.push(PublishedMinimum::printed(
+            5.65565e-3,
+            6,
+            "local minimum (m = 13)",
+        ));
     }
-    Ok(MghProblem::new(18, vec![1.0, 2.0, 1.0, 1.0, 1.0, 1.0], minima, BiggsExp6 { m }))
+    Ok(MghProblem::new(
+        18,
+        vec![1.0, 2.0, 1.0, 1.0, 1.0, 1.0],
+        minima,
+        BiggsExp6 { m },
+    ))
 }

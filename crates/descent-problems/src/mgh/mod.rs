@@ -31,7 +31,7 @@ pub use fixed::{
     powell_singular, rosenbrock, wood,
 };
 pub use variable::{
-    broyden_banded, broyden_tridiagonal, brown_almost_linear, chebyquad, discrete_boundary_value,
+    brown_almost_linear, broyden_banded, broyden_tridiagonal, chebyquad, discrete_boundary_value,
     discrete_integral_equation, extended_powell_singular, extended_rosenbrock, linear_full_rank,
     linear_rank_one, linear_rank_one_zero_columns_rows, penalty_i, penalty_ii, trigonometric,
     variably_dimensioned, watson,
@@ -54,10 +54,20 @@ pub struct PublishedMinimum {
 
 impl PublishedMinimum {
     pub(crate) fn exact(value: f64, minimizer: Option<Vec<f64>>, note: &'static str) -> Self {
-        Self { value, significant_digits: None, minimizer, note }
+        Self {
+            value,
+            significant_digits: None,
+            minimizer,
+            note,
+        }
     }
     pub(crate) fn printed(value: f64, digits: u32, note: &'static str) -> Self {
-        Self { value, significant_digits: Some(digits), minimizer: None, note }
+        Self {
+            value,
+            significant_digits: Some(digits),
+            minimizer: None,
+            note,
+        }
     }
 
     /// How far a computed value may lie from `value` and still agree with the
@@ -106,7 +116,18 @@ impl MghProblem {
         problem: impl LeastSquares + Send + Sync + 'static,
     ) -> Self {
         debug_assert_eq!(x0.len(), problem.n());
-        Self { number, x0, minima, objective: SumOfSquares::new(Box::new(problem)) }
+        Self {
+            number,
+            x0,
+            minima,
+            objective: SumOfSquares::new(Box::new(problem)),
+        }
+    }
+
+    /// `"<name> (MGH <number>)"`, e.g. `"Rosenbrock (MGH 1)"` (also what
+    /// [`Objective::name`] returns; [`LeastSquares::name`] omits the number).
+    pub fn name(&self) -> String {
+        format!("{} (MGH {})", self.objective.problem().name(), self.number)
     }
 
     /// The problem's number in the paper (1–35).
@@ -144,7 +165,7 @@ impl MghProblem {
 
 impl Objective for MghProblem {
     fn name(&self) -> String {
-        format!("{} (MGH {})", self.objective.problem().name(), self.number)
+        MghProblem::name(self)
     }
     fn dim(&self) -> usize {
         self.objective.dim()
@@ -164,7 +185,12 @@ impl Objective for MghProblem {
     fn hessian(&mut self, x: &[f64], hess: MatMut<'_, f64>) -> Result<(), Error> {
         self.objective.hessian(x, hess)
     }
-    fn hessian_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    fn hessian_vector_product(
+        &mut self,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
         self.objective.hessian_vector_product(x, v, out)
     }
 }
@@ -186,7 +212,9 @@ impl LeastSquares for MghProblem {
         self.objective.problem().jacobian(x, jac)
     }
     fn add_residual_hessians(&self, x: &[f64], weights: &[f64], h: MatMut<'_, f64>) {
-        self.objective.problem().add_residual_hessians(x, weights, h)
+        self.objective
+            .problem()
+            .add_residual_hessians(x, weights, h)
     }
 }
 

@@ -57,14 +57,26 @@ impl LeastSquares for ExtendedRosenbrock {
 /// [`Error::Invalid`] if n is odd or zero.
 pub fn extended_rosenbrock(n: usize) -> Result<MghProblem, Error> {
     if n == 0 || n % 2 != 0 {
-        return Err(size_error("extended Rosenbrock (MGH 21)", format!("n must be even and ≥ 2, got n = {n}")));
+        return Err(size_error(
+            "extended Rosenbrock (MGH 21)",
+            format!("n must be even and ≥ 2, got n = {n}"),
+        ));
     }
-    let x0 = (0..n).map(|i| if i % 2 == 0 { -1.2 } else { 1.0 }).collect();
+    let x0 = (0..n)
+        .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
+        .collect();
     Ok(MghProblem::new(
         21,
         x0,
-        vec![PublishedMinimum::exact(0.0, Some(vec![1.0; n]), "global minimum")],
-        ExtendedRosenbrock { n, name: "extended Rosenbrock" },
+        vec![PublishedMinimum::exact(
+            0.0,
+            Some(vec![1.0; n]),
+            "global minimum",
+        )],
+        ExtendedRosenbrock {
+            n,
+            name: "extended Rosenbrock",
+        },
     ))
 }
 
@@ -148,8 +160,15 @@ pub fn extended_powell_singular(n: usize) -> Result<MghProblem, Error> {
     Ok(MghProblem::new(
         22,
         x0,
-        vec![PublishedMinimum::exact(0.0, Some(vec![0.0; n]), "global minimum (singular Hessian)")],
-        ExtendedPowell { n, name: "extended Powell singular" },
+        vec![PublishedMinimum::exact(
+            0.0,
+            Some(vec![0.0; n]),
+            "global minimum (singular Hessian)",
+        )],
+        ExtendedPowell {
+            n,
+            name: "extended Powell singular",
+        },
     ))
 }
 
@@ -234,12 +253,27 @@ fn poly(x: &[f64], t: f64) -> f64 {
 /// [`Error::Invalid`] unless `2 ≤ n ≤ 31`.
 pub fn watson(n: usize) -> Result<MghProblem, Error> {
     if !(2..=31).contains(&n) {
-        return Err(size_error("Watson (MGH 20)", format!("n must be in 2..=31, got n = {n}")));
+        return Err(size_error(
+            "Watson (MGH 20)",
+            format!("n must be in 2..=31, got n = {n}"),
+        ));
     }
     let minima = match n {
-        6 => vec![PublishedMinimum::printed(2.28767e-3, 6, "global minimum (n = 6)")],
-        9 => vec![PublishedMinimum::printed(1.39976e-6, 6, "global minimum (n = 9)")],
-        12 => vec![PublishedMinimum::printed(4.72238e-10, 6, "global minimum (n = 12)")],
+        6 => vec![PublishedMinimum::printed(
+            2.28767e-3,
+            6,
+            "global minimum (n = 6)",
+        )],
+        9 => vec![PublishedMinimum::printed(
+            1.39976e-6,
+            6,
+            "global minimum (n = 9)",
+        )],
+        12 => vec![PublishedMinimum::printed(
+            4.72238e-10,
+            6,
+            "global minimum (n = 12)",
+        )],
         _ => Vec::new(),
     };
     Ok(MghProblem::new(20, vec![0.0; n], minima, Watson { n }))
@@ -292,14 +326,30 @@ impl LeastSquares for PenaltyI {
 /// [`Error::Invalid`] if n = 0.
 pub fn penalty_i(n: usize) -> Result<MghProblem, Error> {
     if n == 0 {
-        return Err(size_error("penalty I (MGH 23)", format!("n must be ≥ 1, got n = {n}")));
+        return Err(size_error(
+            "penalty I (MGH 23)",
+            format!("n must be ≥ 1, got n = {n}"),
+        ));
     }
     let minima = match n {
-        4 => vec![PublishedMinimum::printed(2.24997e-5, 6, "global minimum (n = 4)")],
-        10 => vec![PublishedMinimum::printed(7.08765e-5, 6, "global minimum (n = 10)")],
+        4 => vec![PublishedMinimum::printed(
+            2.24997e-5,
+            6,
+            "global minimum (n = 4)",
+        )],
+        10 => vec![PublishedMinimum::printed(
+            7.08765e-5,
+            6,
+            "global minimum (n = 10)",
+        )],
         _ => Vec::new(),
     };
-    Ok(MghProblem::new(23, (1..=n).map(|j| j as f64).collect(), minima, PenaltyI { n }))
+    Ok(MghProblem::new(
+        23,
+        (1..=n).map(|j| j as f64).collect(),
+        minima,
+        PenaltyI { n },
+    ))
 }
 
 struct PenaltyII {
@@ -375,11 +425,22 @@ impl LeastSquares for PenaltyII {
 /// [`Error::Invalid`] if n = 0.
 pub fn penalty_ii(n: usize) -> Result<MghProblem, Error> {
     if n == 0 {
-        return Err(size_error("penalty II (MGH 24)", format!("n must be ≥ 1, got n = {n}")));
+        return Err(size_error(
+            "penalty II (MGH 24)",
+            format!("n must be ≥ 1, got n = {n}"),
+        ));
     }
     let minima = match n {
-        4 => vec![PublishedMinimum::printed(9.37629e-6, 6, "global minimum (n = 4)")],
-        10 => vec![PublishedMinimum::printed(2.93660e-4, 6, "global minimum (n = 10)")],
+        4 => vec![PublishedMinimum::printed(
+            9.37629e-6,
+            6,
+            "global minimum (n = 4)",
+        )],
+        10 => vec![PublishedMinimum::printed(
+            2.93660e-4,
+            6,
+            "global minimum (n = 10)",
+        )],
         _ => Vec::new(),
     };
     Ok(MghProblem::new(24, vec![0.5; n], minima, PenaltyII { n }))
@@ -439,13 +500,20 @@ impl LeastSquares for VariablyDimensioned {
 /// [`Error::Invalid`] if n = 0.
 pub fn variably_dimensioned(n: usize) -> Result<MghProblem, Error> {
     if n == 0 {
-        return Err(size_error("variably dimensioned (MGH 25)", format!("n must be ≥ 1, got n = {n}")));
+        return Err(size_error(
+            "variably dimensioned (MGH 25)",
+            format!("n must be ≥ 1, got n = {n}"),
+        ));
     }
     let x0 = (1..=n).map(|j| 1.0 - j as f64 / n as f64).collect();
     Ok(MghProblem::new(
         25,
         x0,
-        vec![PublishedMinimum::exact(0.0, Some(vec![1.0; n]), "global minimum")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            Some(vec![1.0; n]),
+            "global minimum",
+        )],
         VariablyDimensioned { n },
     ))
 }
@@ -499,12 +567,19 @@ impl LeastSquares for Trigonometric {
 /// [`Error::Invalid`] if n = 0.
 pub fn trigonometric(n: usize) -> Result<MghProblem, Error> {
     if n == 0 {
-        return Err(size_error("trigonometric (MGH 26)", format!("n must be ≥ 1, got n = {n}")));
+        return Err(size_error(
+            "trigonometric (MGH 26)",
+            format!("n must be ≥ 1, got n = {n}"),
+        ));
     }
     Ok(MghProblem::new(
         26,
         vec![1.0 / n as f64; n],
-        vec![PublishedMinimum::exact(0.0, None, "global minimum (no closed form)")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            None,
+            "global minimum (no closed form)",
+        )],
         Trigonometric { n },
     ))
 }
@@ -567,7 +642,10 @@ impl LeastSquares for BrownAlmostLinear {
 /// [`Error::Invalid`] if n = 0.
 pub fn brown_almost_linear(n: usize) -> Result<MghProblem, Error> {
     if n == 0 {
-        return Err(size_error("Brown almost-linear (MGH 27)", format!("n must be ≥ 1, got n = {n}")));
+        return Err(size_error(
+            "Brown almost-linear (MGH 27)",
+            format!("n must be ≥ 1, got n = {n}"),
+        ));
     }
     let mut other = vec![0.0; n];
     other[n - 1] = (n + 1) as f64;
@@ -642,13 +720,23 @@ impl LeastSquares for DiscreteBoundaryValue {
 /// [`Error::Invalid`] if n = 0.
 pub fn discrete_boundary_value(n: usize) -> Result<MghProblem, Error> {
     if n == 0 {
-        return Err(size_error("discrete boundary value (MGH 28)", format!("n must be ≥ 1, got n = {n}")));
+        return Err(size_error(
+            "discrete boundary value (MGH 28)",
+            format!("n must be ≥ 1, got n = {n}"),
+        ));
     }
-    let x0 = (0..n).map(|i| grid(n, i).1).map(|t| t * (t - 1.0)).collect();
+    let x0 = (0..n)
+        .map(|i| grid(n, i).1)
+        .map(|t| t * (t - 1.0))
+        .collect();
     Ok(MghProblem::new(
         28,
         x0,
-        vec![PublishedMinimum::exact(0.0, None, "global minimum (no closed form)")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            None,
+            "global minimum (no closed form)",
+        )],
         DiscreteBoundaryValue { n },
     ))
 }
@@ -662,7 +750,11 @@ impl DiscreteIntegralEquation {
     fn kernel(&self, i: usize, j: usize) -> f64 {
         let (_, ti) = grid(self.n, i);
         let (_, tj) = grid(self.n, j);
-        if j <= i { (1.0 - ti) * tj } else { ti * (1.0 - tj) }
+        if j <= i {
+            (1.0 - ti) * tj
+        } else {
+            ti * (1.0 - tj)
+        }
     }
 }
 
@@ -680,7 +772,9 @@ impl LeastSquares for DiscreteIntegralEquation {
         let n = self.n;
         for i in 0..n {
             let (h, _) = grid(n, i);
-            let s: f64 = (0..n).map(|j| self.kernel(i, j) * (x[j] + grid(n, j).1 + 1.0).powi(3)).sum();
+            let s: f64 = (0..n)
+                .map(|j| self.kernel(i, j) * (x[j] + grid(n, j).1 + 1.0).powi(3))
+                .sum();
             r[i] = x[i] + h * s / 2.0;
         }
     }
@@ -715,13 +809,23 @@ impl LeastSquares for DiscreteIntegralEquation {
 /// [`Error::Invalid`] if n = 0.
 pub fn discrete_integral_equation(n: usize) -> Result<MghProblem, Error> {
     if n == 0 {
-        return Err(size_error("discrete integral equation (MGH 29)", format!("n must be ≥ 1, got n = {n}")));
+        return Err(size_error(
+            "discrete integral equation (MGH 29)",
+            format!("n must be ≥ 1, got n = {n}"),
+        ));
     }
-    let x0 = (0..n).map(|i| grid(n, i).1).map(|t| t * (t - 1.0)).collect();
+    let x0 = (0..n)
+        .map(|i| grid(n, i).1)
+        .map(|t| t * (t - 1.0))
+        .collect();
     Ok(MghProblem::new(
         29,
         x0,
-        vec![PublishedMinimum::exact(0.0, None, "global minimum (no closed form)")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            None,
+            "global minimum (no closed form)",
+        )],
         DiscreteIntegralEquation { n },
     ))
 }
@@ -776,12 +880,19 @@ impl LeastSquares for BroydenTridiagonal {
 /// [`Error::Invalid`] if n = 0.
 pub fn broyden_tridiagonal(n: usize) -> Result<MghProblem, Error> {
     if n == 0 {
-        return Err(size_error("Broyden tridiagonal (MGH 30)", format!("n must be ≥ 1, got n = {n}")));
+        return Err(size_error(
+            "Broyden tridiagonal (MGH 30)",
+            format!("n must be ≥ 1, got n = {n}"),
+        ));
     }
     Ok(MghProblem::new(
         30,
         vec![-1.0; n],
-        vec![PublishedMinimum::exact(0.0, None, "global minimum (no closed form)")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            None,
+            "global minimum (no closed form)",
+        )],
         BroydenTridiagonal { n },
     ))
 }
@@ -843,12 +954,19 @@ impl LeastSquares for BroydenBanded {
 /// [`Error::Invalid`] if n = 0.
 pub fn broyden_banded(n: usize) -> Result<MghProblem, Error> {
     if n == 0 {
-        return Err(size_error("Broyden banded (MGH 31)", format!("n must be ≥ 1, got n = {n}")));
+        return Err(size_error(
+            "Broyden banded (MGH 31)",
+            format!("n must be ≥ 1, got n = {n}"),
+        ));
     }
     Ok(MghProblem::new(
         31,
         vec![-1.0; n],
-        vec![PublishedMinimum::exact(0.0, None, "global minimum (no closed form)")],
+        vec![PublishedMinimum::exact(
+            0.0,
+            None,
+            "global minimum (no closed form)",
+        )],
         BroydenBanded { n },
     ))
 }
@@ -856,10 +974,16 @@ pub fn broyden_banded(n: usize) -> Result<MghProblem, Error> {
 /// Checks `1 ≤ n ≤ m` for the linear functions and Chebyquad.
 fn check_n_m(problem: &str, n: usize, m: usize, min_n: usize) -> Result<(), Error> {
     if n < min_n {
-        return Err(size_error(problem, format!("n must be ≥ {min_n}, got n = {n}")));
+        return Err(size_error(
+            problem,
+            format!("n must be ≥ {min_n}, got n = {n}"),
+        ));
     }
     if m < n {
-        return Err(size_error(problem, format!("m must be ≥ n, got m = {m} < n = {n}")));
+        return Err(size_error(
+            problem,
+            format!("m must be ≥ n, got m = {m} < n = {n}"),
+        ));
     }
     Ok(())
 }
@@ -899,12 +1023,21 @@ impl LeastSquares for Linear {
 /// [`Error::Invalid`] unless `1 ≤ n ≤ m`.
 pub fn linear_full_rank(n: usize, m: usize) -> Result<MghProblem, Error> {
     check_n_m("linear function - full rank (MGH 32)", n, m, 1)?;
-    let a = descent_linalg::Mat::from_fn(m, n, |i, j| (if i == j { 1.0 } else { 0.0 }) - 2.0 / m as f64);
+    let a = descent_linalg::Mat::from_fn(m, n, |i, j| {
+        (if i == j { 1.0 } else { 0.0 }) - 2.0 / m as f64
+    });
     Ok(MghProblem::new(
         32,
         vec![1.0; n],
-        vec![PublishedMinimum::exact((m - n) as f64, Some(vec![-1.0; n]), "global minimum f = m − n")],
-        Linear { name: "linear function - full rank", a },
+        vec![PublishedMinimum::exact(
+            (m - n) as f64,
+            Some(vec![-1.0; n]),
+            "global minimum f = m − n",
+        )],
+        Linear {
+            name: "linear function - full rank",
+            a,
+        },
     ))
 }
 
@@ -928,7 +1061,10 @@ pub fn linear_rank_one(n: usize, m: usize) -> Result<MghProblem, Error> {
             Some(x_star),
             "global minimum on the hyperplane Σ j x_j = 3/(2m + 1)",
         )],
-        Linear { name: "linear function - rank 1", a },
+        Linear {
+            name: "linear function - rank 1",
+            a,
+        },
     ))
 }
 
@@ -940,9 +1076,18 @@ pub fn linear_rank_one(n: usize, m: usize) -> Result<MghProblem, Error> {
 /// # Errors
 /// [`Error::Invalid`] unless `3 ≤ n ≤ m` (for n < 3 the sum is empty).
 pub fn linear_rank_one_zero_columns_rows(n: usize, m: usize) -> Result<MghProblem, Error> {
-    check_n_m("linear function - rank 1 with zero columns and rows (MGH 34)", n, m, 3)?;
+    check_n_m(
+        "linear function - rank 1 with zero columns and rows (MGH 34)",
+        n,
+        m,
+        3,
+    )?;
     let a = descent_linalg::Mat::from_fn(m, n, |i, j| {
-        if i == 0 || i == m - 1 || j == 0 || j == n - 1 { 0.0 } else { (i * (j + 1)) as f64 }
+        if i == 0 || i == m - 1 || j == 0 || j == n - 1 {
+            0.0
+        } else {
+            (i * (j + 1)) as f64
+        }
     });
     let mf = m as f64;
     let mut x_star = vec![0.0; n];
@@ -955,7 +1100,10 @@ pub fn linear_rank_one_zero_columns_rows(n: usize, m: usize) -> Result<MghProble
             Some(x_star),
             "global minimum on the hyperplane Σ_{j=2}^{n−1} j x_j = 3/(2m − 3)",
         )],
-        Linear { name: "linear function - rank 1 with zero columns and rows", a },
+        Linear {
+            name: "linear function - rank 1 with zero columns and rows",
+            a,
+        },
     ))
 }
 
@@ -983,7 +1131,11 @@ impl Chebyquad {
 
     /// `∫₀¹ T_k = 0` for odd k and `−1/(k² − 1)` for even k.
     fn integral(k: usize) -> f64 {
-        if k % 2 == 1 { 0.0 } else { -1.0 / ((k * k) as f64 - 1.0) }
+        if k % 2 == 1 {
+            0.0
+        } else {
+            -1.0 / ((k * k) as f64 - 1.0)
+        }
     }
 }
 
@@ -1033,10 +1185,22 @@ pub fn chebyquad(n: usize, m: usize) -> Result<MghProblem, Error> {
     check_n_m("Chebyquad (MGH 35)", n, m, 1)?;
     let minima = match (n, m) {
         (n, m) if n == m && (n <= 7 || n == 9) => {
-            vec![PublishedMinimum::exact(0.0, None, "global minimum (m = n ≤ 7 or 9)")]
+            vec![PublishedMinimum::exact(
+                0.0,
+                None,
+                "global minimum (m = n ≤ 7 or 9)",
+            )]
         }
-        (8, 8) => vec![PublishedMinimum::printed(3.51687e-3, 6, "global minimum (m = n = 8)")],
-        (10, 10) => vec![PublishedMinimum::printed(6.50395e-3, 6, "global minimum (m = n = 10)")],
+        (8, 8) => vec![PublishedMinimum::printed(
+            3.51687e-3,
+            6,
+            "global minimum (m = n = 8)",
+        )],
+        (10, 10) => vec![PublishedMinimum::printed(
+            6.50395e-3,
+            6,
+            "global minimum (m = n = 10)",
+        )],
         _ => Vec::new(),
     };
     let x0 = (1..=n).map(|j| j as f64 / (n + 1) as f64).collect();
