@@ -30,12 +30,18 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let net = Network::mlp(&SIZES, &[Activation::Tanh, Activation::Tanh, Activation::Identity]).expect("valid sizes");
+    let net = Network::mlp(
+        &SIZES,
+        &[Activation::Tanh, Activation::Tanh, Activation::Identity],
+    )
+    .expect("valid sizes");
     let w = net.init(Init::GlorotUniform, 1).expect("init");
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     let x = Mat::from_fn(SIZES[0], BATCH, |_, _| StandardNormal.sample(&mut rng));
     let labels: Vec<usize> = (0..BATCH).map(|j| j % 10).collect();
-    let t = Divergence::SoftmaxCrossEntropy.targets_from_labels(&labels, 10).expect("labels < 10");
+    let t = Divergence::SoftmaxCrossEntropy
+        .targets_from_labels(&labels, 10)
+        .expect("labels < 10");
     Setup { net, w, x, t }
 }
 
@@ -57,9 +63,18 @@ struct Products {
 
 impl Products {
     fn new() -> Self {
-        let w = SIZES.windows(2).map(|p| Mat::from_fn(p[1], p[0], |i, j| ((i + 2 * j) % 7) as f64 * 0.01)).collect();
-        let y = SIZES.iter().map(|&d| Mat::from_fn(d, BATCH, |i, j| ((i * j) % 5) as f64 * 0.1)).collect();
-        let g = SIZES.iter().map(|&d| Mat::from_fn(d, BATCH, |i, j| ((i + j) % 3) as f64 * 0.1)).collect();
+        let w = SIZES
+            .windows(2)
+            .map(|p| Mat::from_fn(p[1], p[0], |i, j| ((i + 2 * j) % 7) as f64 * 0.01))
+            .collect();
+        let y = SIZES
+            .iter()
+            .map(|&d| Mat::from_fn(d, BATCH, |i, j| ((i * j) % 5) as f64 * 0.1))
+            .collect();
+        let g = SIZES
+            .iter()
+            .map(|&d| Mat::from_fn(d, BATCH, |i, j| ((i + j) % 3) as f64 * 0.1))
+            .collect();
         let dw = SIZES.windows(2).map(|p| Mat::zeros(p[1], p[0])).collect();
         Self { w, y, g, dw }
     }
@@ -69,7 +84,11 @@ impl Products {
             matmul(hi[0].as_mut(), self.w[k].as_ref(), lo[k].as_ref());
         }
         for k in (0..3).rev() {
-            matmul(self.dw[k].as_mut(), self.g[k + 1].as_ref(), self.y[k].transpose());
+            matmul(
+                self.dw[k].as_mut(),
+                self.g[k + 1].as_ref(),
+                self.y[k].transpose(),
+            );
             if k > 0 {
                 let (lo, hi) = self.g.split_at_mut(k + 1);
                 matmul(lo[k].as_mut(), self.w[k].transpose(), hi[0].as_ref());
@@ -90,12 +109,20 @@ fn time_per_call(mut f: impl FnMut(), reps: usize) -> f64 {
 fn report_rates(s: &Setup) {
     let flops = step_flops();
     let mut bp = Backprop::new(&s.net, BATCH).expect("no threshold");
-    bp.load(&s.net, Divergence::SoftmaxCrossEntropy, s.x.as_ref(), s.t.as_ref()).expect("valid batch");
+    bp.load(
+        &s.net,
+        Divergence::SoftmaxCrossEntropy,
+        s.x.as_ref(),
+        s.t.as_ref(),
+    )
+    .expect("valid batch");
     let mut w = s.w.clone();
     let mut grad = vec![0.0; w.len()];
     let mut products = Products::new();
     let mut v = vec![0.0; w.len()];
-    v.iter_mut().enumerate().for_each(|(i, x)| *x = ((i % 11) as f64 - 5.0) * 1e-3);
+    v.iter_mut()
+        .enumerate()
+        .for_each(|(i, x)| *x = ((i % 11) as f64 - 5.0) * 1e-3);
     let mut hv = vec![0.0; w.len()];
     // Interleave so that machine noise hits both alike.
     let (mut t_step, mut t_mm, mut t_hv) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
@@ -124,7 +151,10 @@ fn report_rates(s: &Setup) {
         flops / t_mm * 1e-9,
         100.0 * t_mm / t_step
     );
-    println!("hvp / gradient (forward+backward only, same batch): {:.2} (target ≤ 3; JAX ≈ 1.7)", t_hv / t_step);
+    println!(
+        "hvp / gradient (forward+backward only, same batch): {:.2} (target ≤ 3; JAX ≈ 1.7)",
+        t_hv / t_step
+    );
 }
 
 fn benches(c: &mut Criterion) {
@@ -133,7 +163,8 @@ fn benches(c: &mut Criterion) {
     let div = Divergence::SoftmaxCrossEntropy;
 
     let mut bp = Backprop::new(&s.net, BATCH).expect("no threshold");
-    bp.load(&s.net, div, s.x.as_ref(), s.t.as_ref()).expect("valid batch");
+    bp.load(&s.net, div, s.x.as_ref(), s.t.as_ref())
+        .expect("valid batch");
     let mut w = s.w.clone();
     let mut grad = vec![0.0; w.len()];
     c.bench_function("train_step/784-256-256-10/tanh/batch128", |b| {
@@ -144,10 +175,14 @@ fn benches(c: &mut Criterion) {
         })
     });
     let mut products = Products::new();
-    c.bench_function("faer_matmul/784-256-256-10/batch128", |b| b.iter(|| products.run()));
+    c.bench_function("faer_matmul/784-256-256-10/batch128", |b| {
+        b.iter(|| products.run())
+    });
 
     let w = s.w.clone();
-    let v: Vec<f64> = (0..w.len()).map(|i| ((i % 11) as f64 - 5.0) * 1e-3).collect();
+    let v: Vec<f64> = (0..w.len())
+        .map(|i| ((i % 11) as f64 - 5.0) * 1e-3)
+        .collect();
     let mut hv = vec![0.0; w.len()];
     c.bench_function("hvp/784-256-256-10/tanh/batch128/gradient", |b| {
         b.iter(|| black_box(bp.gradient(&s.net, &w, div, &mut grad)))
@@ -161,9 +196,15 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("teaching_vs_fast/784-256-256-10/tanh/batch128");
     group.sample_size(10);
-    group.bench_function("fast", |b| b.iter(|| black_box(bp.gradient(&s.net, &w, div, &mut grad))));
+    group.bench_function("fast", |b| {
+        b.iter(|| black_box(bp.gradient(&s.net, &w, div, &mut grad)))
+    });
     group.bench_function("teaching", |b| {
-        b.iter(|| black_box(teaching_gradient(&s.net, &w, s.x.as_ref(), s.t.as_ref(), div).expect("valid")))
+        b.iter(|| {
+            black_box(
+                teaching_gradient(&s.net, &w, s.x.as_ref(), s.t.as_ref(), div).expect("valid"),
+            )
+        })
     });
     group.finish();
 }

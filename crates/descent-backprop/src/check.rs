@@ -30,16 +30,29 @@ pub struct GradientCheck {
 ///
 /// # Errors
 /// If `x` has the wrong length, `h` is not finite and > 0, or a value is not finite.
-pub fn gradient_check(objective: &mut dyn Objective, x: &[f64], h: f64) -> Result<GradientCheck, Error> {
+pub fn gradient_check(
+    objective: &mut dyn Objective,
+    x: &[f64],
+    h: f64,
+) -> Result<GradientCheck, Error> {
     descent_core::validate::positive("gradient check", "h", h)?;
     let n = objective.dim();
     if x.len() != n {
-        return Err(Error::invalid("gradient check", format!("x has {} entries, the objective {n}", x.len())));
+        return Err(Error::invalid(
+            "gradient check",
+            format!("x has {} entries, the objective {n}", x.len()),
+        ));
     }
     let mut g = vec![0.0; n];
     objective.gradient(x, &mut g);
     let mut xp = x.to_vec();
-    let mut worst = GradientCheck { max_relative_error: 0.0, index: 0, name: String::new(), analytic: 0.0, numeric: 0.0 };
+    let mut worst = GradientCheck {
+        max_relative_error: 0.0,
+        index: 0,
+        name: String::new(),
+        analytic: 0.0,
+        numeric: 0.0,
+    };
     for i in 0..n {
         let hi = h * x[i].abs().max(1.0);
         xp[i] = x[i] + hi;
@@ -49,11 +62,20 @@ pub fn gradient_check(objective: &mut dyn Objective, x: &[f64], h: f64) -> Resul
         xp[i] = x[i];
         let numeric = (fp - fm) / (2.0 * hi);
         if !numeric.is_finite() {
-            return Err(Error::invalid("gradient check", format!("f is not finite near coordinate {i}: {fp}, {fm}")));
+            return Err(Error::invalid(
+                "gradient check",
+                format!("f is not finite near coordinate {i}: {fp}, {fm}"),
+            ));
         }
         let err = (g[i] - numeric).abs() / 1f64.max(g[i].abs()).max(numeric.abs());
         if err > worst.max_relative_error || i == 0 {
-            worst = GradientCheck { max_relative_error: err, index: i, name: format!("x[{i}]"), analytic: g[i], numeric };
+            worst = GradientCheck {
+                max_relative_error: err,
+                index: i,
+                name: format!("x[{i}]"),
+                analytic: g[i],
+                numeric,
+            };
         }
     }
     Ok(worst)
@@ -97,7 +119,10 @@ impl NetworkObjective {
 pub fn dense_hessian(objective: &mut dyn Objective, x: &[f64]) -> Result<Mat<f64>, Error> {
     let n = objective.dim();
     if x.len() != n {
-        return Err(Error::invalid("dense Hessian", format!("x has {} entries, the objective {n}", x.len())));
+        return Err(Error::invalid(
+            "dense Hessian",
+            format!("x has {} entries, the objective {n}", x.len()),
+        ));
     }
     let mut h = Mat::zeros(n, n);
     objective.hessian(x, h.as_mut())?;
@@ -110,7 +135,10 @@ pub fn dense_hessian(objective: &mut dyn Objective, x: &[f64]) -> Result<Mat<f64
 /// If `a` is not square, has non-finite entries, or the eigensolver fails.
 pub fn curvature_eigenvalues(a: &Mat<f64>) -> Result<Vec<f64>, Error> {
     if a.nrows() != a.ncols() {
-        return Err(Error::invalid("curvature eigenvalues", format!("matrix is {}×{}, not square", a.nrows(), a.ncols())));
+        return Err(Error::invalid(
+            "curvature eigenvalues",
+            format!("matrix is {}×{}, not square", a.nrows(), a.ncols()),
+        ));
     }
     let sym = Mat::from_fn(a.nrows(), a.ncols(), |i, j| 0.5 * (a[(i, j)] + a[(j, i)]));
     Ok(SymmetricEigen::new(sym.as_ref())?.values)

@@ -40,7 +40,10 @@ fn mat_mut(buf: &mut [f64], rows: usize, cols: usize) -> MatMut<'_, f64> {
 }
 
 fn layout_of(net: &Network, node: usize) -> &LayerLayout {
-    net.layers().iter().find(|l| l.node == node).expect("affine node has a layout")
+    net.layers()
+        .iter()
+        .find(|l| l.node == node)
+        .expect("affine node has a layout")
 }
 
 /// `db ← G 1` (row sums of the `D × B` matrix G), or `db ← db + G 1`.
@@ -72,11 +75,24 @@ fn pair(bufs: &mut [Vec<f64>], input: usize, i: usize) -> (&mut Vec<f64>, &Vec<f
 
 /// `G_z (+)= G_y · J_y(z)` for one activation node, column by column:
 /// element-wise `g_z = g_y ⊙ f'(z)`, softmax `g_z = y ⊙ (g_y − (yᵀ g_y) 1)`.
-fn activation_backward(act: Activation, z: &[f64], y: &[f64], gy: &[f64], gz: &mut [f64], d: usize, acc: bool) {
+fn activation_backward(
+    act: Activation,
+    z: &[f64],
+    y: &[f64],
+    gy: &[f64],
+    gz: &mut [f64],
+    d: usize,
+    acc: bool,
+) {
     let put = |o: &mut f64, v: f64| if acc { *o += v } else { *o = v };
     match act {
         Activation::Softmax => {
-            for (((yc, gyc), gzc), _) in y.chunks_exact(d).zip(gy.chunks_exact(d)).zip(gz.chunks_exact_mut(d)).zip(0..) {
+            for (((yc, gyc), gzc), _) in y
+                .chunks_exact(d)
+                .zip(gy.chunks_exact(d))
+                .zip(gz.chunks_exact_mut(d))
+                .zip(0..)
+            {
                 let c: f64 = yc.iter().zip(gyc).map(|(a, b)| a * b).sum();
                 for ((o, yi), gi) in gzc.iter_mut().zip(yc).zip(gyc) {
                     put(o, yi * (gi - c));
@@ -116,7 +132,9 @@ fn backward(
         let d = node.dim();
         match node {
             Node::Input { .. } => unreachable!("only node 0 is the input"),
-            Node::Activation { input, activation, .. } => {
+            Node::Activation {
+                input, activation, ..
+            } => {
                 // ∇_{z_k}Div = ∇_{y_k}Div · J_{y_k}(z_k)
                 let acc = written[*input];
                 let (gz, gy) = pair(grads, *input, i);
@@ -138,7 +156,12 @@ fn backward(
                     // ∇_{y_{k−1}}Div = ∇_{z_k}Div · W_k, for the batch G_{k−1} = W_kᵀ G_k
                     let acc = written[*input];
                     let (gin, gz) = pair(grads, *input, i);
-                    product(acc, mat_mut(gin, *in_dim, b), layout.weights(w).transpose(), mat(gz, d, b));
+                    product(
+                        acc,
+                        mat_mut(gin, *in_dim, b),
+                        layout.weights(w).transpose(),
+                        mat(gz, d, b),
+                    );
                     written[*input] = true;
                 }
             }
@@ -167,7 +190,11 @@ impl Backprop {
         network.check_differentiable()?;
         let forward = Workspace::new(network, capacity)?;
         let dims: Vec<usize> = network.nodes().iter().map(Node::dim).collect();
-        let bufs = || dims.iter().map(|d| vec![0.0; d * capacity]).collect::<Vec<_>>();
+        let bufs = || {
+            dims.iter()
+                .map(|d| vec![0.0; d * capacity])
+                .collect::<Vec<_>>()
+        };
         Ok(Self {
             forward,
             targets: vec![0.0; network.output_dim() * capacity],
@@ -196,12 +223,22 @@ impl Backprop {
     /// # Errors
     /// Mismatched widths, B above the capacity, non-finite inputs, or targets the
     /// divergence rejects ([`Divergence::check_targets`]) — each naming the values.
-    pub fn load(&mut self, network: &Network, divergence: Divergence, x: MatRef<'_, f64>, t: MatRef<'_, f64>) -> Result<(), Error> {
+    pub fn load(
+        &mut self,
+        network: &Network,
+        divergence: Divergence,
+        x: MatRef<'_, f64>,
+        t: MatRef<'_, f64>,
+    ) -> Result<(), Error> {
         divergence.check_targets(t, network.output_dim())?;
         if t.ncols() != x.ncols() {
             return Err(Error::invalid(
                 "backprop batch",
-                format!("{} input columns but {} target columns", x.ncols(), t.ncols()),
+                format!(
+                    "{} input columns but {} target columns",
+                    x.ncols(),
+                    t.ncols()
+                ),
             ));
         }
         self.forward.load(x)?;
@@ -270,11 +307,24 @@ impl Backprop {
     ///
     /// # Panics
     /// If `w` or `grad` has the wrong length or nothing is loaded.
-    pub fn gradient(&mut self, net: &Network, w: &[f64], divergence: Divergence, grad: &mut [f64]) -> f64 {
+    pub fn gradient(
+        &mut self,
+        net: &Network,
+        w: &[f64],
+        divergence: Divergence,
+        grad: &mut [f64],
+    ) -> f64 {
         assert_eq!(grad.len(), net.n_params(), "gradient buffer length");
         let loss = self.loss(net, w, divergence);
         self.seed_output_gradient(net, divergence);
-        backward(net, w, &self.forward, &mut self.grads, &mut self.written, Some(grad));
+        backward(
+            net,
+            w,
+            &self.forward,
+            &mut self.grads,
+            &mut self.written,
+            Some(grad),
+        );
         loss
     }
 
@@ -294,18 +344,33 @@ impl Backprop {
                     // R{z_k} = V_k y_{k−1} + W_k R{y_{k−1}} + R{b_k}
                     matmul(mat_mut(out, d, b), layout.weights(v), fwd.value(*input));
                     if *input != 0 {
-                        matmul_add(1.0, mat_mut(out, d, b), layout.weights(w), mat(&before[*input], *in_dim, b));
+                        matmul_add(
+                            1.0,
+                            mat_mut(out, d, b),
+                            layout.weights(w),
+                            mat(&before[*input], *in_dim, b),
+                        );
                     }
                     let vb = layout.bias(v);
                     for col in out.chunks_exact_mut(d) {
                         col.iter_mut().zip(vb).for_each(|(o, bi)| *o += bi);
                     }
                 }
-                Node::Activation { input, activation, .. } => {
+                Node::Activation {
+                    input, activation, ..
+                } => {
                     // R{y_k} = J_{y_k}(z_k) R{z_k}
-                    let (z, y, rz) = (fwd.value_slice(*input), fwd.value_slice(i), &before[*input][..d * b]);
+                    let (z, y, rz) = (
+                        fwd.value_slice(*input),
+                        fwd.value_slice(i),
+                        &before[*input][..d * b],
+                    );
                     if *activation == Activation::Softmax {
-                        for ((yc, rzc), oc) in y.chunks_exact(d).zip(rz.chunks_exact(d)).zip(out.chunks_exact_mut(d)) {
+                        for ((yc, rzc), oc) in y
+                            .chunks_exact(d)
+                            .zip(rz.chunks_exact(d))
+                            .zip(out.chunks_exact_mut(d))
+                        {
                             let c: f64 = yc.iter().zip(rzc).map(|(a, r)| a * r).sum();
                             for ((o, yi), ri) in oc.iter_mut().zip(yc).zip(rzc) {
                                 *o = yi * (ri - c);
@@ -321,7 +386,9 @@ impl Backprop {
                     // R{Σ u_j} = Σ R{u_j}
                     out.copy_from_slice(&before[inputs[0]][..d * b]);
                     for &u in &inputs[1..] {
-                        out.iter_mut().zip(&before[u][..d * b]).for_each(|(o, r)| *o += r);
+                        out.iter_mut()
+                            .zip(&before[u][..d * b])
+                            .for_each(|(o, r)| *o += r);
                     }
                 }
             }
@@ -356,13 +423,27 @@ impl Backprop {
     ///
     /// # Panics
     /// On wrong lengths or nothing loaded.
-    pub fn hessian_vector_product(&mut self, net: &Network, w: &[f64], divergence: Divergence, v: &[f64], out: &mut [f64]) -> f64 {
+    pub fn hessian_vector_product(
+        &mut self,
+        net: &Network,
+        w: &[f64],
+        divergence: Divergence,
+        v: &[f64],
+        out: &mut [f64],
+    ) -> f64 {
         assert_eq!(v.len(), net.n_params(), "Hv: direction length");
         assert_eq!(out.len(), net.n_params(), "Hv: output length");
         let loss = self.loss(net, w, divergence);
         self.r_forward(net, w, v);
         self.seed_output_gradient(net, divergence);
-        backward(net, w, &self.forward, &mut self.grads, &mut self.written, None);
+        backward(
+            net,
+            w,
+            &self.forward,
+            &mut self.grads,
+            &mut self.written,
+            None,
+        );
         let o = net.output_node();
         let mut seed = std::mem::take(&mut self.r_grads[o]);
         self.output_curvature(net, divergence, &mut seed);
@@ -382,7 +463,9 @@ impl Backprop {
             let d = node.dim();
             match node {
                 Node::Input { .. } => unreachable!("only node 0 is the input"),
-                Node::Activation { input, activation, .. } => {
+                Node::Activation {
+                    input, activation, ..
+                } => {
                     let acc = self.r_written[*input];
                     let (rgz, rgy) = pair(&mut self.r_grads, *input, i);
                     let (z, y) = (fwd.value_slice(*input), fwd.value_slice(i));
@@ -421,7 +504,12 @@ impl Backprop {
                     // R{∇_{W_k}Div} = R{G_k} Y_{k−1}ᵀ + G_k R{Y_{k−1}}ᵀ
                     matmul(layout.weights_mut(out), rgz, fwd.value(*input).transpose());
                     if *input != 0 {
-                        matmul_add(1.0, layout.weights_mut(out), gz, mat(&rv[*input], *in_dim, b).transpose());
+                        matmul_add(
+                            1.0,
+                            layout.weights_mut(out),
+                            gz,
+                            mat(&rv[*input], *in_dim, b).transpose(),
+                        );
                     }
                     // R{∇_{b_k}Div} = R{G_k} 1
                     row_sums(&self.r_grads[i][..d * b], d, layout.bias_mut(out), false);
@@ -429,8 +517,18 @@ impl Backprop {
                         // R{G_{k−1}} = V_kᵀ G_k + W_kᵀ R{G_k}
                         let acc = self.r_written[*input];
                         let (rgin, rgz) = pair(&mut self.r_grads, *input, i);
-                        product(acc, mat_mut(rgin, *in_dim, b), layout.weights(v).transpose(), gz);
-                        matmul_add(1.0, mat_mut(rgin, *in_dim, b), layout.weights(w).transpose(), mat(rgz, d, b));
+                        product(
+                            acc,
+                            mat_mut(rgin, *in_dim, b),
+                            layout.weights(v).transpose(),
+                            gz,
+                        );
+                        matmul_add(
+                            1.0,
+                            mat_mut(rgin, *in_dim, b),
+                            layout.weights(w).transpose(),
+                            mat(rgz, d, b),
+                        );
                         self.r_written[*input] = true;
                     }
                 }
@@ -459,7 +557,14 @@ impl Backprop {
     ///
     /// # Panics
     /// On wrong lengths or nothing loaded.
-    pub fn gauss_newton_vector_product(&mut self, net: &Network, w: &[f64], divergence: Divergence, v: &[f64], out: &mut [f64]) -> f64 {
+    pub fn gauss_newton_vector_product(
+        &mut self,
+        net: &Network,
+        w: &[f64],
+        divergence: Divergence,
+        v: &[f64],
+        out: &mut [f64],
+    ) -> f64 {
         assert_eq!(v.len(), net.n_params(), "Gv: direction length");
         assert_eq!(out.len(), net.n_params(), "Gv: output length");
         let loss = self.loss(net, w, divergence);
@@ -470,7 +575,14 @@ impl Backprop {
         self.grads[o] = seed;
         self.written.fill(false);
         self.written[o] = true;
-        backward(net, w, &self.forward, &mut self.grads, &mut self.written, Some(out));
+        backward(
+            net,
+            w,
+            &self.forward,
+            &mut self.grads,
+            &mut self.written,
+            Some(out),
+        );
         loss
     }
 }

@@ -39,7 +39,14 @@ impl MiniBatchSampler {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut order: Vec<usize> = (0..n_samples).collect();
         order.shuffle(&mut rng);
-        Ok(Self { order, batch_size, position: 0, start: 0, epoch: 0, rng })
+        Ok(Self {
+            order,
+            batch_size,
+            position: 0,
+            start: 0,
+            epoch: 0,
+            rng,
+        })
     }
     /// Advance to the next batch and return its sample indices; a new epoch
     /// (with a new permutation) starts when the current one is used up.
@@ -101,7 +108,12 @@ impl NetworkObjective {
     /// count different from the output layer; N = 0 or column counts that differ; a
     /// non-finite input (named by row, column and value); targets outside the
     /// divergence's range; a threshold unit in the network.
-    pub fn new(network: Network, divergence: Divergence, inputs: MatRef<'_, f64>, targets: MatRef<'_, f64>) -> Result<Self, Error> {
+    pub fn new(
+        network: Network,
+        divergence: Divergence,
+        inputs: MatRef<'_, f64>,
+        targets: MatRef<'_, f64>,
+    ) -> Result<Self, Error> {
         let ctx = "network objective";
         if inputs.ncols() == 0 {
             return Err(Error::invalid(ctx, "the data set has no samples"));
@@ -109,7 +121,11 @@ impl NetworkObjective {
         if inputs.ncols() != targets.ncols() {
             return Err(Error::invalid(
                 ctx,
-                format!("{} samples (columns of X) but {} targets (columns of T)", inputs.ncols(), targets.ncols()),
+                format!(
+                    "{} samples (columns of X) but {} targets (columns of T)",
+                    inputs.ncols(),
+                    targets.ncols()
+                ),
             ));
         }
         let mut backprop = Backprop::new(&network, inputs.ncols())?;
@@ -132,11 +148,20 @@ impl NetworkObjective {
     /// # Errors
     /// As [`NetworkObjective::new`], and a label outside the output range
     /// ("label 12 of sample 5 is outside the output range 0..10") or a label count ≠ N.
-    pub fn from_labels(network: Network, divergence: Divergence, inputs: MatRef<'_, f64>, labels: &[usize]) -> Result<Self, Error> {
+    pub fn from_labels(
+        network: Network,
+        divergence: Divergence,
+        inputs: MatRef<'_, f64>,
+        labels: &[usize],
+    ) -> Result<Self, Error> {
         if labels.len() != inputs.ncols() {
             return Err(Error::invalid(
                 "network objective",
-                format!("{} samples (columns of X) but {} labels", inputs.ncols(), labels.len()),
+                format!(
+                    "{} samples (columns of X) but {} labels",
+                    inputs.ncols(),
+                    labels.len()
+                ),
             ));
         }
         let targets = divergence.targets_from_labels(labels, network.output_dim())?;
@@ -148,7 +173,8 @@ impl NetworkObjective {
     /// # Errors
     /// If λ is negative or not finite.
     pub fn with_weight_decay(mut self, lambda: f64) -> Result<Self, Error> {
-        self.weight_decay = descent_core::validate::non_negative("network objective", "weight decay λ", lambda)?;
+        self.weight_decay =
+            descent_core::validate::non_negative("network objective", "weight decay λ", lambda)?;
         Ok(self)
     }
 
@@ -157,7 +183,11 @@ impl NetworkObjective {
     /// # Errors
     /// If `batch_size` is 0 or above N.
     pub fn with_mini_batches(mut self, batch_size: usize, seed: u64) -> Result<Self, Error> {
-        self.sampler = Some(MiniBatchSampler::new(self.inputs.ncols(), batch_size, seed)?);
+        self.sampler = Some(MiniBatchSampler::new(
+            self.inputs.ncols(),
+            batch_size,
+            seed,
+        )?);
         self.backprop = Backprop::new(&self.network, batch_size)?;
         self.drawn = false;
         Ok(self)
@@ -188,14 +218,19 @@ impl NetworkObjective {
         if let Some(s) = self.sampler.as_mut() {
             if next || !self.drawn {
                 let cols = s.next_batch();
-                self.backprop.load_columns(self.inputs.as_ref(), self.targets.as_ref(), cols);
+                self.backprop
+                    .load_columns(self.inputs.as_ref(), self.targets.as_ref(), cols);
                 self.drawn = true;
             }
         }
     }
 
     fn decay_value(&self, w: &[f64]) -> f64 {
-        if self.weight_decay == 0.0 { 0.0 } else { 0.5 * self.weight_decay * descent_linalg::dot(w, w) }
+        if self.weight_decay == 0.0 {
+            0.0
+        } else {
+            0.5 * self.weight_decay * descent_linalg::dot(w, w)
+        }
     }
 
     /// The Gauss–Newton product `G v = (1/B) Σ_b J_bᵀ H_out,b J_b v + λ v` (see
@@ -203,10 +238,16 @@ impl NetworkObjective {
     ///
     /// # Errors
     /// If `w`, `v` or `out` does not have length n.
-    pub fn gauss_newton_vector_product(&mut self, w: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    pub fn gauss_newton_vector_product(
+        &mut self,
+        w: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
         self.check_lengths(w, v, out)?;
         self.draw(false);
-        self.backprop.gauss_newton_vector_product(&self.network, w, self.divergence, v, out);
+        self.backprop
+            .gauss_newton_vector_product(&self.network, w, self.divergence, v, out);
         descent_linalg::axpy(self.weight_decay, v, out);
         Ok(())
     }
@@ -216,7 +257,12 @@ impl NetworkObjective {
         if w.len() != n || v.len() != n || out.len() != n {
             return Err(Error::invalid(
                 "network objective",
-                format!("w, v, out have lengths {}, {}, {} but the network has {n} parameters", w.len(), v.len(), out.len()),
+                format!(
+                    "w, v, out have lengths {}, {}, {} but the network has {n} parameters",
+                    w.len(),
+                    v.len(),
+                    out.len()
+                ),
             ));
         }
         Ok(())
@@ -268,12 +314,17 @@ impl Objective for NetworkObjective {
     }
     fn value_and_gradient(&mut self, w: &[f64], grad: &mut [f64]) -> f64 {
         self.draw(true);
-        let loss = self.backprop.gradient(&self.network, w, self.divergence, grad);
+        let loss = self
+            .backprop
+            .gradient(&self.network, w, self.divergence, grad);
         descent_linalg::axpy(self.weight_decay, w, grad);
         loss + self.decay_value(w)
     }
     fn capabilities(&self) -> Capabilities {
-        Capabilities { hessian: true, hessian_vector_product: true }
+        Capabilities {
+            hessian: true,
+            hessian_vector_product: true,
+        }
     }
     /// The dense Hessian, column j = `H e_j` by the R-operator (n products).
     fn hessian(&mut self, w: &[f64], mut hess: MatMut<'_, f64>) -> Result<(), Error> {
@@ -291,10 +342,16 @@ impl Objective for NetworkObjective {
         Ok(())
     }
     /// The exact `H v = ∇²L(w) v` by Pearlmutter's R-operator, plus `λ v`.
-    fn hessian_vector_product(&mut self, w: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    fn hessian_vector_product(
+        &mut self,
+        w: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
         self.check_lengths(w, v, out)?;
         self.draw(false);
-        self.backprop.hessian_vector_product(&self.network, w, self.divergence, v, out);
+        self.backprop
+            .hessian_vector_product(&self.network, w, self.divergence, v, out);
         descent_linalg::axpy(self.weight_decay, v, out);
         Ok(())
     }

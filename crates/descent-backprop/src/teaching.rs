@@ -88,19 +88,35 @@ fn grad_name(label: &str) -> String {
 /// # Errors
 /// Wrong lengths of `w`, `x` or `d`, non-finite input, targets the divergence
 /// rejects, or a threshold unit in the network.
-pub fn teaching_backprop(net: &Network, w: &[f64], x: &[f64], d: &[f64], divergence: Divergence) -> Result<TeachingTrace, Error> {
+pub fn teaching_backprop(
+    net: &Network,
+    w: &[f64],
+    x: &[f64],
+    d: &[f64],
+    divergence: Divergence,
+) -> Result<TeachingTrace, Error> {
     net.check_differentiable()?;
     net.check_params(w)?;
     if x.len() != net.input_dim() {
         return Err(Error::invalid(
             "teaching backprop",
-            format!("the sample has {} features but the input layer has {}", x.len(), net.input_dim()),
+            format!(
+                "the sample has {} features but the input layer has {}",
+                x.len(),
+                net.input_dim()
+            ),
         ));
     }
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-        return Err(Error::invalid("teaching backprop", format!("input {i} is {}, not finite", x[i])));
+        return Err(Error::invalid(
+            "teaching backprop",
+            format!("input {i} is {}, not finite", x[i]),
+        ));
     }
-    divergence.check_targets(MatRef::from_column_major_slice(d, d.len(), 1), net.output_dim())?;
+    divergence.check_targets(
+        MatRef::from_column_major_slice(d, d.len(), 1),
+        net.output_dim(),
+    )?;
 
     // Forward: y_0 = x; z_k = W_k y_{k−1} + b_k; y_k = f(z_k); sums.
     let nodes = net.nodes();
@@ -115,7 +131,11 @@ pub fn teaching_backprop(net: &Network, w: &[f64], x: &[f64], d: &[f64], diverge
                 debug_assert_eq!(z.len(), *dim);
                 z
             }
-            Node::Activation { input, activation, dim } => {
+            Node::Activation {
+                input,
+                activation,
+                dim,
+            } => {
                 let mut y = vec![0.0; *dim];
                 activation.apply(&values[*input], &mut y);
                 y
@@ -146,7 +166,10 @@ pub fn teaching_backprop(net: &Network, w: &[f64], x: &[f64], d: &[f64], diverge
         result: grad_name(&label(out)),
         shape: Shape::row(g_out.len()),
         accumulated: false,
-        operands: vec![(format!("∇_y Div({}, d)", label(out)), Shape::row(g_out.len()))],
+        operands: vec![(
+            format!("∇_y Div({}, d)", label(out)),
+            Shape::row(g_out.len()),
+        )],
         value: row(&g_out),
     });
     grads[out] = Some(g_out);
@@ -165,12 +188,16 @@ pub fn teaching_backprop(net: &Network, w: &[f64], x: &[f64], d: &[f64], diverge
     };
 
     for (i, node) in nodes.iter().enumerate().skip(1).rev() {
-        let g = grads[i].clone().expect("every node feeds the output, so its gradient is set");
+        let g = grads[i]
+            .clone()
+            .expect("every node feeds the output, so its gradient is set");
         let gname = grad_name(&label(i));
         let gshape = Shape::row(g.len());
         match node {
             Node::Input { .. } => unreachable!("only node 0 is the input"),
-            Node::Activation { input, activation, .. } => {
+            Node::Activation {
+                input, activation, ..
+            } => {
                 // ∇_{z_k}Div = ∇_{y_k}Div · J_{y_k}(z_k)
                 let jac = activation.jacobian(&values[*input], &values[i])?;
                 let jname = format!("J_{{{}}}({})", label(i), label(*input));
@@ -202,7 +229,10 @@ pub fn teaching_backprop(net: &Network, w: &[f64], x: &[f64], d: &[f64], diverge
                     result: format!("∇_{{W_{layer}}}Div"),
                     shape: Shape::of(gw.as_ref()),
                     accumulated: false,
-                    operands: vec![(label(*input), Shape::col(y_prev.len())), (gname.clone(), gshape)],
+                    operands: vec![
+                        (label(*input), Shape::col(y_prev.len())),
+                        (gname.clone(), gshape),
+                    ],
                     value: gw,
                 });
                 // ∇_{b_k}Div = ∇_{z_k}Div
@@ -224,7 +254,10 @@ pub fn teaching_backprop(net: &Network, w: &[f64], x: &[f64], d: &[f64], diverge
                         result: grad_name(&label(*input)),
                         shape: Shape::row(value.ncols()),
                         accumulated: acc,
-                        operands: vec![(gname, gshape), (format!("W_{layer}"), Shape::new(l.rows, l.cols))],
+                        operands: vec![
+                            (gname, gshape),
+                            (format!("W_{layer}"), Shape::new(l.rows, l.cols)),
+                        ],
                         value,
                     });
                 }
@@ -245,8 +278,18 @@ pub fn teaching_backprop(net: &Network, w: &[f64], x: &[f64], d: &[f64], diverge
         }
     }
 
-    let forward = values.into_iter().enumerate().map(|(i, v)| (label(i), v)).collect();
-    Ok(TeachingTrace { forward, divergence: div_value, steps, jacobians, gradient })
+    let forward = values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| (label(i), v))
+        .collect();
+    Ok(TeachingTrace {
+        forward,
+        divergence: div_value,
+        steps,
+        jacobians,
+        gradient,
+    })
 }
 
 /// The mean divergence `(1/N) Σ_n Div_n` and its gradient over the columns of `X`
@@ -264,7 +307,11 @@ pub fn teaching_gradient(
     if x.ncols() != t.ncols() || x.ncols() == 0 {
         return Err(Error::invalid(
             "teaching gradient",
-            format!("{} input columns and {} target columns (need equal and ≥ 1)", x.ncols(), t.ncols()),
+            format!(
+                "{} input columns and {} target columns (need equal and ≥ 1)",
+                x.ncols(),
+                t.ncols()
+            ),
         ));
     }
     let n = x.ncols();

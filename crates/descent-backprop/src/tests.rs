@@ -1,1 +1,630 @@
-//! Unit tests of descent-backprop.
+//! Unit tests of descent-backprop: the two backward paths against each other,
+//! every derivative against central differences, curvature products against
+//! dense matrices built independently, a hand-derived network, and bad input.
+
+use descent_core::Objective;
+use descent_graph::{Activation, Divergence, Init, LayerWeights, Network, NetworkBuilder};
+use descent_linalg::{Mat, MatRef, symmetry_violation};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::{
+    Backprop, MiniBatchSampler, NetworkObjective, curvature_eigenvalues, dense_hessian,
+    teaching_backprop, teaching_gradient,
+};
+
+const ACTIVATIONS: [Activation; 7] = [
+    Activation::Identity,
+    Activation::Sigmoid,
+    Activation::Tanh,
+    Activation::Relu,
+    Activation::LeakyRelu { alpha: 0.1 },
+    Activation::Softplus,
+    Activation::Softmax,
+];
+const DIVERGENCES: [Divergence; 4] = [
+    Divergence::L2,
+    Divergence::SoftmaxCrossEntropy,
+    Divergence::SoftmaxKl,
+    Divergence::SigmoidBinaryCrossEntropy,
+];
+
+/// `max_i |a_i − b_i| / max(‖a‖_∞, ‖b‖_∞)`.
+fn rel_diff(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let scale = descent_linalg::norm_inf(a)
+        .max(descent_linalg::norm_inf(b))
+        .max(f64::MIN_POSITIVE);
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+        / scale
+}
+
+/// Targets valid for `div`: any reals for L2, non-negative for cross-entropy,
+/// distributions for KL, `[0, 1]` for BCE.
+fn random_targets(rng: &mut ChaCha8Rng, div: Divergence, m: usize, n: usize) -> Mat<f64> {
+    let mut t = Mat::from_fn(m, n, |_, _| match div {
+        Divergence::L2 => rng.random_range(-1.0..1.0),
+        _ => rng.random_range(0.0..1.0),
+    });
+    if div == Divergence::SoftmaxKl {
+        for j in 0..n {
+            let s: f64 = (0..m).map(|i| t[(i, j)]).sum();
+            (0..m).for_each(|i| t[(i, j)] /= s);
+        }
+    }
+    t
+}
+
+/// A random MLP with `depth` layers of widths in `1..=max_width`, `act` on every layer
+/// (the output too), uniform(0.6) parameters, `batch` random samples and targets.
+fn random_case(
+    rng: &mut ChaCha8Rng,
+    act: Activation,
+    div: Divergence,
+    max_width: usize,
+    depth: usize,
+    batch: usize,
+) -> (Network, Vec<f64>, Mat<f64>, Mat<f64>) {
+    let sizes: Vec<usize> = (0..=depth)
+        .map(|_| rng.random_range(1..=max_width))
+        .collect();
+    let net = Network::mlp(&sizes, &vec![act; depth]).expect("valid sizes");
+    let w = net
+        .init(Init::Uniform { a: 0.6 }, rng.random())
+        .expect("valid init");
+    let x = Mat::from_fn(sizes[0], batch, |_, _| rng.random_range(-1.5..1.5));
+    let t = random_targets(rng, div, sizes[depth], batch);
+    (net, w, x, t)
+}
+
+/// Is some pre-activation of a ReLU-type network within `1e-4` of its kink?
+fn near_kink(net: &Network, w: &[f64], x: MatRef<'_, f64>, act: Activation) -> bool {
+    if !matches!(act, Activation::Relu | Activation::LeakyRelu { .. }) {
+        return false;
+    }
+    let mut ws = descent_graph::Workspace::new(net, x.ncols()).expect("capacity ≥ 1");
+    net.forward(w, x, &mut ws).expect("valid batch");
+    net.layers()
+        .iter()
+        .any(|l| ws.value_slice(l.node).iter().any(|z| z.abs() < 1e-4))
+}
+
+#[test]
+fn fast_and_teaching_paths_agree_and_pass_the_gradient_check_on_random_networks() {
+    let mut rng = ChaCha8Rng::seed_from_u64(20260101);
+    let (mut checked, mut skipped) = (0, 0);
+    for act in ACTIVATIONS {
+        for div in DIVERGENCES {
+            for _ in 0..2 {
+                let depth = rng.random_range(1..=4);
+                let (net, w, x, t) = random_case(&mut rng, act, div, 20, depth, 4);
+                let (teach_loss, teach_grad) =
+                    teaching_gradient(&net, &w, x.as_ref(), t.as_ref(), div).expect("valid");
+                let mut obj = NetworkObjective::new(net.clone(), div, x.as_ref(), t.as_ref())
+                    .expect("valid data");
+                let mut grad = vec![0.0; w.len()];
+                let loss = obj.value_and_gradient(&w, &mut grad);
+                let what = format!(
+                    "{} / {} / {:?}",
+                    act.name(),
+                    div.name(),
+                    net.layers().iter().map(|l| l.rows).collect::<Vec<_>>()
+                );
+                assert!(
+                    (loss - teach_loss).abs() <= 1e-12 * loss.abs().max(1e-300),
+                    "{what}: loss {loss} vs {teach_loss}"
+                );
+                let agree = rel_diff(&grad, &teach_grad);
+                assert!(
+                    agree <= 1e-12,
+                    "{what}: fast and teaching gradients differ by {agree:e}"
+                );
+                if near_kink(&net, &w, x.as_ref(), act) {
+                    skipped += 1;
+                    continue;
+                }
+                let check = obj.gradient_check(&w, 1e-5).expect("finite");
+                assert!(
+                    check.max_relative_error <= 1e-7,
+                    "{what}: gradient check {check:?}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked >= 50 && skipped <= 6,
+        "checked {checked}, skipped {skipped}"
+    );
+}
+
+#[test]
+fn skip_connections_agree_across_paths_and_with_central_differences() {
+    // y_0 (3) → z_1 (4) → tanh → z_2 (3) → sum with y_0 → softplus → z_3 (2)
+    let mut b = NetworkBuilder::new(3).expect("dim ≥ 1");
+    let z1 = b.affine(0, 4).expect("node 0 exists");
+    let y1 = b.activation(z1, Activation::Tanh).expect("exists");
+    let z2 = b.affine(y1, 3).expect("exists");
+    let s = b.sum(&[z2, 0]).expect("both 3-dimensional");
+    let u = b.activation(s, Activation::Softplus).expect("exists");
+    let z3 = b.affine(u, 2).expect("exists");
+    let y3 = b.activation(z3, Activation::Softmax).expect("exists");
+    let _ = y3;
+    let net = b.build().expect("every node used");
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let w = net.init(Init::Uniform { a: 0.8 }, 3).expect("valid");
+    let x = Mat::from_fn(3, 5, |_, _| rng.random_range(-1.0..1.0));
+    let t = random_targets(&mut rng, Divergence::L2, 2, 5);
+    let (_, teach) =
+        teaching_gradient(&net, &w, x.as_ref(), t.as_ref(), Divergence::L2).expect("valid");
+    let mut obj =
+        NetworkObjective::new(net, Divergence::L2, x.as_ref(), t.as_ref()).expect("valid");
+    let mut grad = vec![0.0; w.len()];
+    obj.gradient(&w, &mut grad);
+    assert!(rel_diff(&grad, &teach) <= 1e-12);
+    assert!(
+        obj.gradient_check(&w, 1e-5)
+            .expect("finite")
+            .max_relative_error
+            <= 1e-7
+    );
+    let h = dense_hessian(&mut obj, &w).expect("provided");
+    let fd = hessian_by_gradient_differences(&mut obj, &w);
+    assert!(
+        rel_diff(
+            h.as_ref()
+                .col(0)
+                .try_as_col_major()
+                .expect("contiguous")
+                .as_slice(),
+            &fd[0]
+        ) <= 1e-6
+    );
+}
+
+/// Columns of the Hessian by central differences of the gradient, `(∇f(w + h e_j) − ∇f(w − h e_j)) / 2h`.
+fn hessian_by_gradient_differences(obj: &mut NetworkObjective, w: &[f64]) -> Vec<Vec<f64>> {
+    let n = w.len();
+    let h = 1e-5;
+    let (mut gp, mut gm) = (vec![0.0; n], vec![0.0; n]);
+    let mut wp = w.to_vec();
+    (0..n)
+        .map(|j| {
+            wp[j] = w[j] + h;
+            obj.gradient(&wp, &mut gp);
+            wp[j] = w[j] - h;
+            obj.gradient(&wp, &mut gm);
+            wp[j] = w[j];
+            gp.iter()
+                .zip(&gm)
+                .map(|(a, b)| (a - b) / (2.0 * h))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn hessian_vector_products_match_dense_hessian_and_gradient_differences() {
+    let mut rng = ChaCha8Rng::seed_from_u64(99);
+    for act in ACTIVATIONS {
+        for div in DIVERGENCES {
+            let depth = rng.random_range(1..=3);
+            let (net, w, x, t) = random_case(&mut rng, act, div, 4, depth, 3);
+            if near_kink(&net, &w, x.as_ref(), act) {
+                continue;
+            }
+            let what = format!("{} / {}", act.name(), div.name());
+            let mut obj = NetworkObjective::new(net, div, x.as_ref(), t.as_ref())
+                .expect("valid")
+                .with_weight_decay(0.01)
+                .expect("λ ≥ 0");
+            let n = w.len();
+            let h = dense_hessian(&mut obj, &w).expect("provided");
+            assert!(
+                symmetry_violation(h.as_ref(), 1e-10).is_none(),
+                "{what}: Hessian not symmetric"
+            );
+            let fd = hessian_by_gradient_differences(&mut obj, &w);
+            for (j, col) in fd.iter().enumerate() {
+                let hj: Vec<f64> = (0..n).map(|i| h[(i, j)]).collect();
+                let err = hj
+                    .iter()
+                    .zip(col)
+                    .map(|(a, b)| (a - b).abs() / a.abs().max(1.0))
+                    .fold(0.0, f64::max);
+                assert!(
+                    err <= 1e-6,
+                    "{what}: column {j} differs from gradient differences by {err:e}"
+                );
+            }
+            // a random direction: Hv against the dense Hessian times v
+            let v: Vec<f64> = (0..n).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let mut hv = vec![0.0; n];
+            obj.hessian_vector_product(&w, &v, &mut hv)
+                .expect("lengths fit");
+            let mut dense_hv = vec![0.0; n];
+            descent_linalg::matvec(h.as_ref(), &v, &mut dense_hv);
+            assert!(rel_diff(&hv, &dense_hv) <= 1e-12, "{what}: Hv vs H v");
+        }
+    }
+}
+
+#[test]
+fn gauss_newton_equals_jacobian_transpose_output_hessian_jacobian() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    for act in ACTIVATIONS {
+        for div in DIVERGENCES {
+            let depth = rng.random_range(1..=3);
+            let (net, w, x, t) = random_case(&mut rng, act, div, 4, depth, 3);
+            if near_kink(&net, &w, x.as_ref(), act) {
+                continue;
+            }
+            let (n, m, batch) = (w.len(), net.output_dim(), x.ncols());
+            let lambda = 0.02;
+            // Per sample b: J_b (m×n) by central differences of the forward pass, then
+            // G = (1/B) Σ_b J_bᵀ H_out(y_b, d_b) J_b + λ I.
+            let mut ws = descent_graph::Workspace::new(&net, batch).expect("capacity");
+            let mut jac = vec![Mat::<f64>::zeros(m, n); batch];
+            let mut wp = w.clone();
+            let h = 1e-6;
+            for j in 0..n {
+                wp[j] = w[j] + h;
+                net.forward(&wp, x.as_ref(), &mut ws).expect("valid");
+                let yp = ws.output().to_owned();
+                wp[j] = w[j] - h;
+                net.forward(&wp, x.as_ref(), &mut ws).expect("valid");
+                let ym = ws.output().to_owned();
+                wp[j] = w[j];
+                for b in 0..batch {
+                    for i in 0..m {
+                        jac[b][(i, j)] = (yp[(i, b)] - ym[(i, b)]) / (2.0 * h);
+                    }
+                }
+            }
+            net.forward(&w, x.as_ref(), &mut ws).expect("valid");
+            let mut g = Mat::<f64>::from_fn(n, n, |i, j| if i == j { lambda } else { 0.0 });
+            for b in 0..batch {
+                let y: Vec<f64> = (0..m).map(|i| ws.output()[(i, b)]).collect();
+                let d: Vec<f64> = (0..m).map(|i| t[(i, b)]).collect();
+                let hout = div.hessian(&y, &d);
+                let jt_h = jac[b].transpose() * &hout;
+                g += (jt_h * &jac[b]) * (1.0 / batch as f64);
+            }
+            let mut obj = NetworkObjective::new(net, div, x.as_ref(), t.as_ref())
+                .expect("valid")
+                .with_weight_decay(lambda)
+                .expect("λ ≥ 0");
+            let gn = obj.dense_gauss_newton(&w).expect("lengths fit");
+            let scale = (0..n)
+                .flat_map(|i| (0..n).map(move |j| (i, j)))
+                .map(|(i, j)| g[(i, j)].abs())
+                .fold(1.0, f64::max);
+            for i in 0..n {
+                for j in 0..n {
+                    let err = (gn[(i, j)] - g[(i, j)]).abs() / scale;
+                    assert!(
+                        err <= 1e-7,
+                        "{} / {}: G[{i},{j}] = {} but JᵀHJ = {}",
+                        act.name(),
+                        div.name(),
+                        gn[(i, j)],
+                        g[(i, j)]
+                    );
+                }
+            }
+            // G is positive semidefinite (every H_out is)
+            let ev = curvature_eigenvalues(&gn).expect("finite");
+            assert!(
+                ev[0] >= lambda - 1e-10,
+                "{} / {}: λ_min(G) = {}",
+                act.name(),
+                div.name(),
+                ev[0]
+            );
+        }
+    }
+}
+
+#[test]
+fn logistic_regression_hessian_is_positive_semidefinite_at_its_minimum() {
+    // No hidden layer, one sigmoid output through BCE: a convex problem. Two
+    // overlapping Gaussian blobs (not separable), so a finite minimiser exists.
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let n = 40;
+    let labels: Vec<usize> = (0..n).map(|j| j % 2).collect();
+    let x = Mat::from_fn(2, n, |i, j| {
+        let centre = if labels[j] == 1 { 0.5 } else { -0.5 };
+        centre * (i as f64 + 1.0) + rng.random_range(-1.5..1.5)
+    });
+    let net = Network::mlp(&[2, 1], &[Activation::Identity]).expect("valid");
+    let mut obj = NetworkObjective::from_labels(
+        net,
+        Divergence::SigmoidBinaryCrossEntropy,
+        x.as_ref(),
+        &labels,
+    )
+    .expect("valid");
+    // Newton's method with the exact Hessian.
+    let mut w = vec![0.0; 3];
+    let mut g = vec![0.0; 3];
+    for _ in 0..30 {
+        obj.gradient(&w, &mut g);
+        let h = dense_hessian(&mut obj, &w).expect("provided");
+        let step = descent_linalg::solve_spd(h.as_ref(), &g).expect("H is SPD here");
+        descent_linalg::axpy(-1.0, &step, &mut w);
+    }
+    obj.gradient(&w, &mut g);
+    assert!(
+        descent_linalg::norm_inf(&g) < 1e-10,
+        "not at the minimum: ‖∇L‖ = {:e}",
+        descent_linalg::norm_inf(&g)
+    );
+    let h = dense_hessian(&mut obj, &w).expect("provided");
+    let ev = curvature_eigenvalues(&h).expect("finite");
+    assert!(ev[0] > 0.0, "λ_min(H) = {} at the minimum", ev[0]);
+    // with no hidden layer the Hessian is exactly the Gauss–Newton matrix
+    let gn = obj.dense_gauss_newton(&w).expect("lengths fit");
+    for i in 0..3 {
+        for j in 0..3 {
+            assert!(
+                (gn[(i, j)] - h[(i, j)]).abs() <= 1e-14,
+                "H ≠ G at ({i},{j})"
+            );
+        }
+    }
+}
+
+#[test]
+fn hand_derived_2_2_1_sigmoid_network() {
+    // x = (1, 2), d = 1, L2 divergence.
+    // W_1 = [[1, −1/2], [2, −1]], b_1 = (0, ln 3)
+    //   z_1 = (1 − 1, 2 − 2 + ln 3) = (0, ln 3);  y_1 = σ(z_1) = (1/2, 1/(1 + 1/3)) = (1/2, 3/4)
+    // W_2 = [[2, −4/3]], b_2 = −ln 3
+    //   z_2 = 2·1/2 − 4/3·3/4 − ln 3 = −ln 3;  y_2 = σ(−ln 3) = 1/(1 + 3) = 1/4
+    // Div = ½ (1/4 − 1)² = 9/32
+    // Backward:
+    //   ∇_{y_2}Div = y_2 − d = −3/4
+    //   J_{y_2}(z_2) = y_2 (1 − y_2) = 3/16            ⇒ ∇_{z_2}Div = −3/4 · 3/16 = −9/64
+    //   ∇_{W_2}Div = y_1 ∇_{z_2}Div = (1/2, 3/4)ᵀ (−9/64) = (−9/128, −27/256)ᵀ;  ∇_{b_2}Div = −9/64
+    //   ∇_{y_1}Div = ∇_{z_2}Div · W_2 = −9/64 · (2, −4/3) = (−9/32, 3/16)
+    //   J_{y_1}(z_1) = diag(1/2·1/2, 3/4·1/4) = diag(1/4, 3/16)
+    //   ∇_{z_1}Div = (−9/32 · 1/4, 3/16 · 3/16) = (−9/128, 9/256)
+    //   ∇_{W_1}Div (in W's shape, row i = ∇_{z_1,i} xᵀ) = [[−9/128, −9/64], [9/256, 9/128]]
+    //   ∇_{b_1}Div = (−9/128, 9/256)
+    // Only ln 3 and σ(±ln 3) are rounded, so every value holds to a few ulps.
+    let ln3 = 3f64.ln();
+    let w1 = Mat::from_fn(2, 2, |i, j| [[1.0, -0.5], [2.0, -1.0]][i][j]);
+    let w2 = Mat::from_fn(1, 2, |_, j| [2.0, -4.0 / 3.0][j]);
+    let b1 = [0.0, ln3];
+    let b2 = [-ln3];
+    let (net, w) = Network::mlp_from_weights(
+        2,
+        &[
+            LayerWeights {
+                weights: w1.as_ref(),
+                bias: &b1,
+                activation: Activation::Sigmoid,
+            },
+            LayerWeights {
+                weights: w2.as_ref(),
+                bias: &b2,
+                activation: Activation::Sigmoid,
+            },
+        ],
+    )
+    .expect("shapes fit");
+    let trace = teaching_backprop(&net, &w, &[1.0, 2.0], &[1.0], Divergence::L2).expect("valid");
+    let close = |a: f64, b: f64| assert!((a - b).abs() <= 4.0 * f64::EPSILON, "{a} ≠ {b}");
+    let value = |label: &str| {
+        trace
+            .forward
+            .iter()
+            .find(|(l, _)| l == label)
+            .expect("labelled")
+            .1
+            .clone()
+    };
+    close(value("z_1")[0], 0.0);
+    close(value("z_1")[1], ln3);
+    close(value("y_1")[0], 0.5);
+    close(value("y_1")[1], 0.75);
+    close(value("y_2")[0], 0.25);
+    close(trace.divergence, 9.0 / 32.0);
+    // flat layout: W_1 column-major (W11, W21, W12, W22), b_1, W_2 (W11, W12), b_2
+    let expected = [
+        -9.0 / 128.0,
+        9.0 / 256.0,
+        -9.0 / 64.0,
+        9.0 / 128.0,
+        -9.0 / 128.0,
+        9.0 / 256.0,
+        -9.0 / 128.0,
+        -27.0 / 256.0,
+        -9.0 / 64.0,
+    ];
+    for (i, (g, e)) in trace.gradient.iter().zip(expected).enumerate() {
+        assert!(
+            (g - e).abs() <= 4.0 * f64::EPSILON,
+            "{} = {g}, derived {e}",
+            net.param_name(i)
+        );
+    }
+    // the fast path gives the same numbers
+    let x = Mat::from_fn(2, 1, |i, _| [1.0, 2.0][i]);
+    let t = Mat::from_fn(1, 1, |_, _| 1.0);
+    let mut bp = Backprop::new(&net, 1).expect("differentiable");
+    bp.load(&net, Divergence::L2, x.as_ref(), t.as_ref())
+        .expect("valid");
+    let mut grad = vec![0.0; 9];
+    close(bp.gradient(&net, &w, Divergence::L2, &mut grad), 9.0 / 32.0);
+    for (g, e) in grad.iter().zip(expected) {
+        assert!((g - e).abs() <= 4.0 * f64::EPSILON);
+    }
+    // and the lecture's dimensionality check, step by step
+    assert_eq!(
+        trace.dimensionality_check(),
+        "∇_{y_2}Div 1×1 = ∇_y Div(y_2, d) 1×1\n\
+         ∇_{z_2}Div 1×1 = ∇_{y_2}Div 1×1 · J_{y_2}(z_2) 1×1\n\
+         ∇_{W_2}Div 2×1 = y_1 2×1 · ∇_{z_2}Div 1×1\n\
+         ∇_{b_2}Div 1×1 = ∇_{z_2}Div 1×1\n\
+         ∇_{y_1}Div 1×2 = ∇_{z_2}Div 1×1 · W_2 1×2\n\
+         ∇_{z_1}Div 1×2 = ∇_{y_1}Div 1×2 · J_{y_1}(z_1) 2×2\n\
+         ∇_{W_1}Div 2×2 = y_0 2×1 · ∇_{z_1}Div 1×2\n\
+         ∇_{b_1}Div 1×2 = ∇_{z_1}Div 1×2\n"
+    );
+}
+
+#[test]
+fn mini_batches_cover_every_sample_once_per_epoch_and_are_reproducible() {
+    let mut s = MiniBatchSampler::new(10, 3, 42).expect("valid");
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        seen.extend_from_slice(s.next_batch());
+    }
+    assert_eq!(s.epoch(), 0);
+    seen.sort_unstable();
+    assert_eq!(seen, (0..10).collect::<Vec<_>>());
+    assert_eq!(s.next_batch().len(), 3);
+    assert_eq!(s.epoch(), 1);
+    let mut a = MiniBatchSampler::new(10, 3, 42).expect("valid");
+    let mut b = MiniBatchSampler::new(10, 3, 42).expect("valid");
+    for _ in 0..7 {
+        assert_eq!(a.next_batch(), b.next_batch());
+    }
+}
+
+#[test]
+fn a_mini_batch_gradient_is_the_full_gradient_of_its_samples() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let (net, w, x, t) = random_case(
+        &mut rng,
+        Activation::Tanh,
+        Divergence::SoftmaxCrossEntropy,
+        6,
+        2,
+        9,
+    );
+    let mut obj = NetworkObjective::new(
+        net.clone(),
+        Divergence::SoftmaxCrossEntropy,
+        x.as_ref(),
+        t.as_ref(),
+    )
+    .expect("valid")
+    .with_mini_batches(4, 8)
+    .expect("4 ≤ 9");
+    let mut g = vec![0.0; w.len()];
+    let loss = obj.value_and_gradient(&w, &mut g);
+    let cols = obj.sampler().expect("mini-batch mode").current().to_vec();
+    assert_eq!(cols.len(), 4);
+    let xb = Mat::from_fn(x.nrows(), 4, |i, j| x[(i, cols[j])]);
+    let tb = Mat::from_fn(t.nrows(), 4, |i, j| t[(i, cols[j])]);
+    let (l, gb) = teaching_gradient(
+        &net,
+        &w,
+        xb.as_ref(),
+        tb.as_ref(),
+        Divergence::SoftmaxCrossEntropy,
+    )
+    .expect("valid");
+    assert!((loss - l).abs() <= 1e-12 * l);
+    assert!(rel_diff(&g, &gb) <= 1e-12);
+    // value() evaluates on the same batch
+    assert!((obj.value(&w) - loss).abs() <= 1e-14 * loss);
+}
+
+fn expect_err<T: std::fmt::Debug>(r: Result<T, descent_core::Error>, contains: &str) {
+    let msg = r.expect_err("must be rejected").to_string();
+    assert!(msg.contains(contains), "message {msg:?} lacks {contains:?}");
+}
+
+#[test]
+fn bad_input_is_an_error_naming_the_values() {
+    let net = Network::mlp(&[2, 3, 10], &[Activation::Tanh, Activation::Identity]).expect("valid");
+    let x = Mat::from_fn(3, 6, |i, j| (i + j) as f64);
+    let labels = [0, 1, 2, 3, 4, 5];
+    expect_err(
+        NetworkObjective::from_labels(
+            net.clone(),
+            Divergence::SoftmaxCrossEntropy,
+            x.as_ref(),
+            &labels,
+        ),
+        "the data has 3 features (rows of X) but the input layer has 2",
+    );
+    let x = Mat::from_fn(2, 6, |i, j| if (i, j) == (1, 4) { f64::NAN } else { 1.0 });
+    expect_err(
+        NetworkObjective::from_labels(
+            net.clone(),
+            Divergence::SoftmaxCrossEntropy,
+            x.as_ref(),
+            &labels,
+        ),
+        "input (1, 4) is NaN, not finite",
+    );
+    let x = Mat::from_fn(2, 6, |i, j| (i * j) as f64);
+    expect_err(
+        NetworkObjective::from_labels(
+            net.clone(),
+            Divergence::SoftmaxCrossEntropy,
+            x.as_ref(),
+            &[0, 1, 12, 3, 4, 5],
+        ),
+        "label 12 of sample 2 is outside the output range 0..10",
+    );
+    expect_err(
+        NetworkObjective::from_labels(
+            net.clone(),
+            Divergence::SoftmaxCrossEntropy,
+            x.as_ref(),
+            &[0, 1],
+        ),
+        "6 samples (columns of X) but 2 labels",
+    );
+    let t = Mat::from_fn(10, 6, |_, _| 2.0);
+    expect_err(
+        NetworkObjective::new(
+            net.clone(),
+            Divergence::SigmoidBinaryCrossEntropy,
+            x.as_ref(),
+            t.as_ref(),
+        ),
+        "is 2: outside [0, 1]",
+    );
+    let t = Mat::from_fn(4, 6, |_, _| 0.0);
+    expect_err(
+        NetworkObjective::new(net.clone(), Divergence::L2, x.as_ref(), t.as_ref()),
+        "targets have 4 rows but the network output has 10",
+    );
+    let t = Mat::from_fn(10, 6, |_, _| 0.0);
+    let obj =
+        NetworkObjective::new(net.clone(), Divergence::L2, x.as_ref(), t.as_ref()).expect("valid");
+    expect_err(
+        obj.clone().with_mini_batches(7, 1),
+        "batch size 7 exceeds the 6 samples",
+    );
+    expect_err(
+        obj.clone().with_weight_decay(-1.0),
+        "weight decay λ must be finite and ≥ 0, got -1",
+    );
+    let mut obj = obj;
+    let mut out = vec![0.0; 3];
+    expect_err(
+        obj.hessian_vector_product(&vec![0.0; net.n_params()], &[0.0; 3], &mut out),
+        "lengths",
+    );
+    // a threshold unit: no gradient flows through a step
+    let step =
+        Network::mlp(&[2, 1], &[Activation::Threshold]).expect("a perceptron is a valid network");
+    expect_err(
+        Backprop::new(&step, 4),
+        "train threshold units with the perceptron rule",
+    );
+    expect_err(
+        teaching_backprop(&step, &[0.0; 3], &[1.0, 1.0], &[1.0], Divergence::L2),
+        "no gradient passes through it",
+    );
+}

@@ -222,7 +222,13 @@ impl Activation {
                 let diag = if i == j { y[i] } else { 0.0 };
                 diag - y[i] * y[j]
             }),
-            _ => Mat::from_fn(d, d, |i, j| if i == j { self.derivative(z[i], y[i]) } else { 0.0 }),
+            _ => Mat::from_fn(d, d, |i, j| {
+                if i == j {
+                    self.derivative(z[i], y[i])
+                } else {
+                    0.0
+                }
+            }),
         })
     }
 }

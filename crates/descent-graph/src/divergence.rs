@@ -62,9 +62,11 @@ impl Divergence {
                 }
                 v
             }
-            Divergence::SigmoidBinaryCrossEntropy => {
-                y.iter().zip(d).map(|(yi, di)| crate::activation::softplus(*yi) - di * yi).sum()
-            }
+            Divergence::SigmoidBinaryCrossEntropy => y
+                .iter()
+                .zip(d)
+                .map(|(yi, di)| crate::activation::softplus(*yi) - di * yi)
+                .sum(),
         }
     }
 
@@ -141,7 +143,10 @@ impl Divergence {
         if targets.nrows() != output_dim {
             return Err(Error::invalid(
                 ctx,
-                format!("targets have {} rows but the network output has {output_dim}", targets.nrows()),
+                format!(
+                    "targets have {} rows but the network output has {output_dim}",
+                    targets.nrows()
+                ),
             ));
         }
         for j in 0..targets.ncols() {
@@ -151,17 +156,27 @@ impl Divergence {
                 let bad = match self {
                     _ if !v.is_finite() => Some("not finite"),
                     Divergence::L2 => None,
-                    Divergence::SoftmaxCrossEntropy | Divergence::SoftmaxKl if v < 0.0 => Some("negative"),
-                    Divergence::SigmoidBinaryCrossEntropy if !(0.0..=1.0).contains(&v) => Some("outside [0, 1]"),
+                    Divergence::SoftmaxCrossEntropy | Divergence::SoftmaxKl if v < 0.0 => {
+                        Some("negative")
+                    }
+                    Divergence::SigmoidBinaryCrossEntropy if !(0.0..=1.0).contains(&v) => {
+                        Some("outside [0, 1]")
+                    }
                     _ => None,
                 };
                 if let Some(why) = bad {
-                    return Err(Error::invalid(ctx, format!("target ({i}, {j}) is {v}: {why}")));
+                    return Err(Error::invalid(
+                        ctx,
+                        format!("target ({i}, {j}) is {v}: {why}"),
+                    ));
                 }
                 sum += v;
             }
             if *self == Divergence::SoftmaxKl && (sum - 1.0).abs() > 1e-9 {
-                return Err(Error::invalid(ctx, format!("target column {j} sums to {sum}, not 1")));
+                return Err(Error::invalid(
+                    ctx,
+                    format!("target column {j} sums to {sum}, not 1"),
+                ));
             }
         }
         Ok(())
@@ -173,19 +188,28 @@ impl Divergence {
     ///
     /// # Errors
     /// "label 12 of sample 5 is outside the output range 0..10".
-    pub fn targets_from_labels(&self, labels: &[usize], output_dim: usize) -> Result<Mat<f64>, Error> {
+    pub fn targets_from_labels(
+        &self,
+        labels: &[usize],
+        output_dim: usize,
+    ) -> Result<Mat<f64>, Error> {
         let binary = *self == Divergence::SigmoidBinaryCrossEntropy && output_dim == 1;
         let classes = if binary { 2 } else { output_dim };
         if let Some(n) = labels.iter().position(|&l| l >= classes) {
             return Err(Error::invalid(
                 format!("{} targets", self.name()),
-                format!("label {} of sample {n} is outside the output range 0..{classes}", labels[n]),
+                format!(
+                    "label {} of sample {n} is outside the output range 0..{classes}",
+                    labels[n]
+                ),
             ));
         }
         Ok(if binary {
             Mat::from_fn(1, labels.len(), |_, j| labels[j] as f64)
         } else {
-            Mat::from_fn(output_dim, labels.len(), |i, j| if labels[j] == i { 1.0 } else { 0.0 })
+            Mat::from_fn(output_dim, labels.len(), |i, j| {
+                if labels[j] == i { 1.0 } else { 0.0 }
+            })
         })
     }
 }

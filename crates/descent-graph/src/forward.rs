@@ -29,7 +29,12 @@ impl Workspace {
         descent_core::validate::at_least("forward workspace", "batch capacity", capacity, 1)?;
         let dims: Vec<usize> = network.nodes().iter().map(Node::dim).collect();
         let values = dims.iter().map(|d| vec![0.0; d * capacity]).collect();
-        Ok(Self { capacity, batch: 0, dims, values })
+        Ok(Self {
+            capacity,
+            batch: 0,
+            dims,
+            values,
+        })
     }
     /// The largest batch the buffers hold.
     pub fn capacity(&self) -> usize {
@@ -62,21 +67,30 @@ impl Workspace {
         if x.nrows() != d {
             return Err(Error::invalid(
                 "forward pass",
-                format!("the data has {} features (rows of X) but the input layer has {d}", x.nrows()),
+                format!(
+                    "the data has {} features (rows of X) but the input layer has {d}",
+                    x.nrows()
+                ),
             ));
         }
         let b = x.ncols();
         if b == 0 || b > self.capacity {
             return Err(Error::invalid(
                 "forward pass",
-                format!("the batch has {b} samples; the workspace holds 1..={}", self.capacity),
+                format!(
+                    "the batch has {b} samples; the workspace holds 1..={}",
+                    self.capacity
+                ),
             ));
         }
         for j in 0..b {
             for i in 0..d {
                 let v = x[(i, j)];
                 if !v.is_finite() {
-                    return Err(Error::invalid("forward pass", format!("input ({i}, {j}) is {v}, not finite")));
+                    return Err(Error::invalid(
+                        "forward pass",
+                        format!("input ({i}, {j}) is {v}, not finite"),
+                    ));
                 }
                 self.values[0][i + j * d] = v;
             }
@@ -92,8 +106,16 @@ impl Workspace {
     /// range, or there are more columns than the capacity (the caller validated X).
     pub fn load_columns(&mut self, x: MatRef<'_, f64>, columns: &[usize]) {
         let d = self.dims[0];
-        assert_eq!(x.nrows(), d, "load_columns: X has {} rows, input layer {d}", x.nrows());
-        assert!(!columns.is_empty() && columns.len() <= self.capacity, "load_columns: batch size");
+        assert_eq!(
+            x.nrows(),
+            d,
+            "load_columns: X has {} rows, input layer {d}",
+            x.nrows()
+        );
+        assert!(
+            !columns.is_empty() && columns.len() <= self.capacity,
+            "load_columns: batch size"
+        );
         for (b, &j) in columns.iter().enumerate() {
             for i in 0..d {
                 self.values[0][i + b * d] = x[(i, j)];
@@ -118,7 +140,11 @@ impl Network {
         if w.len() != self.n_params() {
             return Err(Error::invalid(
                 "forward pass",
-                format!("w has {} entries but the network has {} parameters", w.len(), self.n_params()),
+                format!(
+                    "w has {} entries but the network has {} parameters",
+                    w.len(),
+                    self.n_params()
+                ),
             ));
         }
         ws.load(x)?;
@@ -134,7 +160,11 @@ impl Network {
     /// If `w.len() != n_params()` or `ws` was made for another network.
     pub fn forward_loaded(&self, w: &[f64], ws: &mut Workspace) {
         assert_eq!(w.len(), self.n_params(), "forward: parameter vector length");
-        assert_eq!(ws.dims.len(), self.nodes().len(), "forward: workspace of another network");
+        assert_eq!(
+            ws.dims.len(),
+            self.nodes().len(),
+            "forward: workspace of another network"
+        );
         let b = ws.batch;
         for (i, node) in self.nodes().iter().enumerate().skip(1) {
             let (before, out) = split(&mut ws.values, i);
@@ -143,10 +173,19 @@ impl Network {
             match node {
                 Node::Input { .. } => unreachable!("only node 0 is the input"),
                 Node::Affine { input, in_dim, .. } => {
-                    let layout = self.layers().iter().find(|l| l.node == i).expect("affine node has a layout");
-                    let y = MatRef::from_column_major_slice(&before[*input][..in_dim * b], *in_dim, b);
+                    let layout = self
+                        .layers()
+                        .iter()
+                        .find(|l| l.node == i)
+                        .expect("affine node has a layout");
+                    let y =
+                        MatRef::from_column_major_slice(&before[*input][..in_dim * b], *in_dim, b);
                     // z = W y + b  (D_k × B) = (D_k × D_{k−1}) (D_{k−1} × B) + b 1ᵀ
-                    matmul(MatMut::from_column_major_slice_mut(out, d, b), layout.weights(w), y);
+                    matmul(
+                        MatMut::from_column_major_slice_mut(out, d, b),
+                        layout.weights(w),
+                        y,
+                    );
                     let bias = layout.bias(w);
                     for col in out.chunks_exact_mut(d) {
                         for (zi, bi) in col.iter_mut().zip(bias) {
@@ -154,7 +193,9 @@ impl Network {
                         }
                     }
                 }
-                Node::Activation { input, activation, .. } => {
+                Node::Activation {
+                    input, activation, ..
+                } => {
                     let z = &before[*input][..d * b];
                     for (zc, yc) in z.chunks_exact(d).zip(out.chunks_exact_mut(d)) {
                         activation.apply(zc, yc);

@@ -64,7 +64,9 @@ impl Node {
     pub fn inputs(&self) -> &[usize] {
         match self {
             Node::Input { .. } => &[],
-            Node::Affine { input, .. } | Node::Activation { input, .. } => std::slice::from_ref(input),
+            Node::Affine { input, .. } | Node::Activation { input, .. } => {
+                std::slice::from_ref(input)
+            }
             Node::Sum { inputs, .. } => inputs,
         }
     }
@@ -97,7 +99,11 @@ impl LayerLayout {
     }
     /// `W_k` as a mutable view into `w`.
     pub fn weights_mut<'a>(&self, w: &'a mut [f64]) -> MatMut<'a, f64> {
-        MatMut::from_column_major_slice_mut(&mut w[self.w_offset..self.b_offset], self.rows, self.cols)
+        MatMut::from_column_major_slice_mut(
+            &mut w[self.w_offset..self.b_offset],
+            self.rows,
+            self.cols,
+        )
     }
     /// `b_k` as a slice of `w`.
     pub fn bias<'a>(&self, w: &'a [f64]) -> &'a [f64] {
@@ -193,9 +199,16 @@ impl NetworkBuilder {
     /// If `input_dim == 0`.
     pub fn new(input_dim: usize) -> Result<Self, Error> {
         if input_dim == 0 {
-            return Err(Error::invalid(BUILD, "the input dimension must be ≥ 1, got 0"));
+            return Err(Error::invalid(
+                BUILD,
+                "the input dimension must be ≥ 1, got 0",
+            ));
         }
-        Ok(Self { nodes: vec![Node::Input { dim: input_dim }], n_params: 0, n_layers: 0 })
+        Ok(Self {
+            nodes: vec![Node::Input { dim: input_dim }],
+            n_params: 0,
+            n_layers: 0,
+        })
     }
 
     fn check_node(&self, what: &str, input: usize) -> Result<usize, Error> {
@@ -220,9 +233,18 @@ impl NetworkBuilder {
         let layer = self.n_layers + 1;
         let in_dim = self.check_node(&format!("layer {layer}"), input)?;
         if out_dim == 0 {
-            return Err(Error::invalid(format!("{BUILD}: layer {layer}"), "the output dimension must be ≥ 1, got 0"));
+            return Err(Error::invalid(
+                format!("{BUILD}: layer {layer}"),
+                "the output dimension must be ≥ 1, got 0",
+            ));
         }
-        self.nodes.push(Node::Affine { input, in_dim, dim: out_dim, layer, offset: self.n_params });
+        self.nodes.push(Node::Affine {
+            input,
+            in_dim,
+            dim: out_dim,
+            layer,
+            offset: self.n_params,
+        });
         self.n_params += out_dim * in_dim + out_dim;
         self.n_layers = layer;
         Ok(self.nodes.len() - 1)
@@ -234,7 +256,11 @@ impl NetworkBuilder {
     /// If `input` is not an existing node.
     pub fn activation(&mut self, input: usize, activation: Activation) -> Result<usize, Error> {
         let dim = self.check_node(&format!("{} activation", activation.name()), input)?;
-        self.nodes.push(Node::Activation { input, activation, dim });
+        self.nodes.push(Node::Activation {
+            input,
+            activation,
+            dim,
+        });
         Ok(self.nodes.len() - 1)
     }
 
@@ -257,11 +283,17 @@ impl NetworkBuilder {
             check_shapes(Op::Elementwise, Shape::col(dim), Shape::col(d)).map_err(|e| {
                 Error::invalid(
                     format!("{BUILD}: sum node {index}"),
-                    format!("node {} has {dim} features but node {i} has {d} ({e})", inputs[0]),
+                    format!(
+                        "node {} has {dim} features but node {i} has {d} ({e})",
+                        inputs[0]
+                    ),
                 )
             })?;
         }
-        self.nodes.push(Node::Sum { inputs: inputs.to_vec(), dim });
+        self.nodes.push(Node::Sum {
+            inputs: inputs.to_vec(),
+            dim,
+        });
         Ok(index)
     }
 
@@ -272,7 +304,10 @@ impl NetworkBuilder {
     /// output feeds nothing (it could not influence the loss).
     pub fn build(self) -> Result<Network, Error> {
         if self.nodes.len() < 2 {
-            return Err(Error::invalid(BUILD, "the network has no node besides its input"));
+            return Err(Error::invalid(
+                BUILD,
+                "the network has no node besides its input",
+            ));
         }
         let mut used = vec![false; self.nodes.len()];
         for node in &self.nodes {
@@ -283,7 +318,10 @@ impl NetworkBuilder {
         if let Some(i) = (0..self.nodes.len() - 1).find(|&i| !used[i]) {
             return Err(Error::invalid(
                 BUILD,
-                format!("node {i} feeds no other node, so it cannot influence the output (node {})", self.nodes.len() - 1),
+                format!(
+                    "node {i} feeds no other node, so it cannot influence the output (node {})",
+                    self.nodes.len() - 1
+                ),
             ));
         }
         let layers = self
@@ -291,7 +329,13 @@ impl NetworkBuilder {
             .iter()
             .enumerate()
             .filter_map(|(node, n)| match *n {
-                Node::Affine { in_dim, dim, layer, offset, .. } => Some(LayerLayout {
+                Node::Affine {
+                    in_dim,
+                    dim,
+                    layer,
+                    offset,
+                    ..
+                } => Some(LayerLayout {
                     layer,
                     node,
                     rows: dim,
@@ -302,7 +346,11 @@ impl NetworkBuilder {
                 _ => None,
             })
             .collect();
-        Ok(Network { nodes: self.nodes, layers, n_params: self.n_params })
+        Ok(Network {
+            nodes: self.nodes,
+            layers,
+            n_params: self.n_params,
+        })
     }
 }
 
@@ -318,7 +366,10 @@ impl Network {
     /// Fewer than two sizes, a zero size, or `activations.len() != sizes.len() − 1`.
     pub fn mlp(sizes: &[usize], activations: &[Activation]) -> Result<Self, Error> {
         if sizes.len() < 2 {
-            return Err(Error::invalid("mlp", format!("needs at least two sizes (input and output), got {sizes:?}")));
+            return Err(Error::invalid(
+                "mlp",
+                format!("needs at least two sizes (input and output), got {sizes:?}"),
+            ));
         }
         if activations.len() != sizes.len() - 1 {
             return Err(Error::invalid(
@@ -331,7 +382,10 @@ impl Network {
             ));
         }
         if let Some(k) = sizes.iter().position(|&s| s == 0) {
-            return Err(Error::invalid("mlp", format!("size {k} is 0 in {sizes:?}; every layer needs ≥ 1 unit")));
+            return Err(Error::invalid(
+                "mlp",
+                format!("size {k} is 0 in {sizes:?}; every layer needs ≥ 1 unit"),
+            ));
         }
         let mut b = NetworkBuilder::new(sizes[0])?;
         let mut last = 0;
@@ -352,7 +406,10 @@ impl Network {
     /// # Errors
     /// "layer 2: W is 3×5 but the input has 4 features (matvec: matrix is 3×5, column vector is 4×1)";
     /// likewise for the bias, an empty layer list, or a non-finite entry.
-    pub fn mlp_from_weights(input_dim: usize, layers: &[LayerWeights<'_>]) -> Result<(Self, Vec<f64>), Error> {
+    pub fn mlp_from_weights(
+        input_dim: usize,
+        layers: &[LayerWeights<'_>],
+    ) -> Result<(Self, Vec<f64>), Error> {
         if layers.is_empty() {
             return Err(Error::invalid("mlp_from_weights", "no layers given"));
         }
@@ -367,22 +424,37 @@ impl Network {
                     format!("W is {ws} but the input has {prev} features ({e})"),
                 )
             })?;
-            check_shapes(Op::Elementwise, Shape::col(ws.rows), Shape::col(l.bias.len())).map_err(|e| {
+            check_shapes(
+                Op::Elementwise,
+                Shape::col(ws.rows),
+                Shape::col(l.bias.len()),
+            )
+            .map_err(|e| {
                 Error::invalid(
                     format!("layer {k}"),
-                    format!("W is {ws} but b has {} entries ({})", l.bias.len(), e.in_context("bias")),
+                    format!(
+                        "W is {ws} but b has {} entries ({})",
+                        l.bias.len(),
+                        e.in_context("bias")
+                    ),
                 )
             })?;
             for j in 0..ws.cols {
                 for r in 0..ws.rows {
                     let v = l.weights[(r, j)];
                     if !v.is_finite() {
-                        return Err(Error::invalid(format!("layer {k}"), format!("W[{r},{j}] is {v}, not finite")));
+                        return Err(Error::invalid(
+                            format!("layer {k}"),
+                            format!("W[{r},{j}] is {v}, not finite"),
+                        ));
                     }
                 }
             }
             if let Some(r) = l.bias.iter().position(|v| !v.is_finite()) {
-                return Err(Error::invalid(format!("layer {k}"), format!("b[{r}] is {}, not finite", l.bias[r])));
+                return Err(Error::invalid(
+                    format!("layer {k}"),
+                    format!("b[{r}] is {}, not finite", l.bias[r]),
+                ));
             }
             sizes.push(ws.rows);
         }
@@ -430,7 +502,10 @@ impl Network {
             if let Node::Activation { activation, .. } = n
                 && !activation.is_differentiable()
             {
-                return Err(threshold_error(format!("backpropagation through node {i} ({})", self.node_label(i))));
+                return Err(threshold_error(format!(
+                    "backpropagation through node {i} ({})",
+                    self.node_label(i)
+                )));
             }
         }
         Ok(())
@@ -455,8 +530,16 @@ impl Network {
     /// # Panics
     /// If `index ≥ n_params()`.
     pub fn param_name(&self, index: usize) -> String {
-        assert!(index < self.n_params, "parameter {index} of {}", self.n_params);
-        let l = self.layers.iter().rfind(|l| l.w_offset <= index).expect("layer 1 starts at 0");
+        assert!(
+            index < self.n_params,
+            "parameter {index} of {}",
+            self.n_params
+        );
+        let l = self
+            .layers
+            .iter()
+            .rfind(|l| l.w_offset <= index)
+            .expect("layer 1 starts at 0");
         if index < l.b_offset {
             let r = index - l.w_offset;
             format!("W_{}[{},{}]", l.layer, r % l.rows, r / l.rows)
@@ -473,7 +556,11 @@ impl Network {
         if w.len() != self.n_params {
             return Err(Error::invalid(
                 "network parameters",
-                format!("w has {} entries but the network has {} parameters", w.len(), self.n_params),
+                format!(
+                    "w has {} entries but the network has {} parameters",
+                    w.len(),
+                    self.n_params
+                ),
             ));
         }
         if let Some(i) = w.iter().position(|v| !v.is_finite()) {

@@ -39,7 +39,11 @@ impl Perceptron {
     pub fn new(dim: usize, learning_rate: f64) -> Result<Self, Error> {
         descent_core::validate::at_least("perceptron", "input dimension", dim, 1)?;
         descent_core::validate::positive("perceptron", "η", learning_rate)?;
-        Ok(Self { weights: vec![0.0; dim], bias: 0.0, learning_rate })
+        Ok(Self {
+            weights: vec![0.0; dim],
+            bias: 0.0,
+            learning_rate,
+        })
     }
     /// `w`.
     pub fn weights(&self) -> &[f64] {
@@ -54,7 +58,11 @@ impl Perceptron {
     /// # Panics
     /// If `x.len()` differs from the input dimension.
     pub fn predict(&self, x: &[f64]) -> f64 {
-        if dot(&self.weights, x) + self.bias >= 0.0 { 1.0 } else { 0.0 }
+        if dot(&self.weights, x) + self.bias >= 0.0 {
+            1.0
+        } else {
+            0.0
+        }
     }
 
     /// Run the perceptron rule over the columns of `X` (`dim × N`, samples as
@@ -64,29 +72,51 @@ impl Perceptron {
     /// # Errors
     /// If X's row count differs from the input dimension, the label count from N,
     /// a label is not 0 or 1, or an input is not finite.
-    pub fn train(&mut self, x: MatRef<'_, f64>, labels: &[f64], max_epochs: usize) -> Result<PerceptronRun, Error> {
+    pub fn train(
+        &mut self,
+        x: MatRef<'_, f64>,
+        labels: &[f64],
+        max_epochs: usize,
+    ) -> Result<PerceptronRun, Error> {
         let ctx = "perceptron training";
         if x.nrows() != self.weights.len() {
             return Err(Error::invalid(
                 ctx,
-                format!("the data has {} features but the perceptron has {} inputs", x.nrows(), self.weights.len()),
+                format!(
+                    "the data has {} features but the perceptron has {} inputs",
+                    x.nrows(),
+                    self.weights.len()
+                ),
             ));
         }
         if labels.len() != x.ncols() {
-            return Err(Error::invalid(ctx, format!("{} labels for {} samples", labels.len(), x.ncols())));
+            return Err(Error::invalid(
+                ctx,
+                format!("{} labels for {} samples", labels.len(), x.ncols()),
+            ));
         }
         if let Some(n) = labels.iter().position(|&l| l != 0.0 && l != 1.0) {
-            return Err(Error::invalid(ctx, format!("label {} of sample {n} is not 0 or 1", labels[n])));
+            return Err(Error::invalid(
+                ctx,
+                format!("label {} of sample {n} is not 0 or 1", labels[n]),
+            ));
         }
         let mut sample = vec![0.0; x.nrows()];
         for j in 0..x.ncols() {
             for i in 0..x.nrows() {
                 if !x[(i, j)].is_finite() {
-                    return Err(Error::invalid(ctx, format!("input ({i}, {j}) is {}, not finite", x[(i, j)])));
+                    return Err(Error::invalid(
+                        ctx,
+                        format!("input ({i}, {j}) is {}, not finite", x[(i, j)]),
+                    ));
                 }
             }
         }
-        let mut run = PerceptronRun { epochs: 0, converged: false, mistakes_per_epoch: Vec::new() };
+        let mut run = PerceptronRun {
+            epochs: 0,
+            converged: false,
+            mistakes_per_epoch: Vec::new(),
+        };
         while run.epochs < max_epochs {
             let mut mistakes = 0;
             for (j, &d) in labels.iter().enumerate() {
