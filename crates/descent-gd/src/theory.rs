@@ -64,7 +64,7 @@ impl StepSizeCheck {
             (Some(&lo), Some(&hi)) => (lo, hi),
             _ => return Err(Error::invalid("step-size check", "the Hessian is empty")),
         };
-        if !(lambda_max > 0.0) {
+        if lambda_max.is_nan() || lambda_max <= 0.0 {
             return Err(Error::invalid(
                 "step-size check",
                 format!(
