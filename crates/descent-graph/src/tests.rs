@@ -1,1 +1,344 @@
-//! Unit tests of descent-graph.
+//! Unit tests of descent-graph: activations and divergences against central
+//! differences, the forward pass against hand computation, construction errors,
+//! parameter layout, initialisations, and the perceptron.
+
+use descent_linalg::Mat;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::{
+    Activation, Divergence, Init, LayerWeights, Network, NetworkBuilder, Perceptron, Workspace,
+    log_sum_exp,
+};
+
+const ELEMENTWISE: [Activation; 6] = [
+    Activation::Identity,
+    Activation::Sigmoid,
+    Activation::Tanh,
+    Activation::Relu,
+    Activation::LeakyRelu { alpha: 0.2 },
+    Activation::Softplus,
+];
+
+#[test]
+fn activation_derivatives_match_central_differences() {
+    let h = 1e-5;
+    for act in ELEMENTWISE {
+        for z in [-3.0, -0.7, 0.3, 2.5] {
+            let y = act.scalar(z);
+            let d1 = (act.scalar(z + h) - act.scalar(z - h)) / (2.0 * h);
+            let d2 = (act.derivative(z + h, act.scalar(z + h))
+                - act.derivative(z - h, act.scalar(z - h)))
+                / (2.0 * h);
+            assert!(
+                (act.derivative(z, y) - d1).abs() < 1e-9,
+                "{} f'({z})",
+                act.name()
+            );
+            assert!(
+                (act.second_derivative(z, y) - d2).abs() < 1e-9,
+                "{} f''({z})",
+                act.name()
+            );
+        }
+    }
+    // softmax: full Jacobian diag(y) − y yᵀ against differences of apply
+    let z = [0.3, -1.2, 2.0, 0.0];
+    let mut y = [0.0; 4];
+    Activation::Softmax.apply(&z, &mut y);
+    let jac = Activation::Softmax
+        .jacobian(&z, &y)
+        .expect("differentiable");
+    let (mut yp, mut ym) = ([0.0; 4], [0.0; 4]);
+    for j in 0..4 {
+        let (mut zp, mut zm) = (z, z);
+        zp[j] += h;
+        zm[j] -= h;
+        Activation::Softmax.apply(&zp, &mut yp);
+        Activation::Softmax.apply(&zm, &mut ym);
+        for i in 0..4 {
+            assert!((jac[(i, j)] - (yp[i] - ym[i]) / (2.0 * h)).abs() < 1e-10);
+        }
+    }
+}
+
+#[test]
+fn activations_are_stable_for_large_arguments() {
+    assert_eq!(crate::sigmoid(-800.0), 0.0);
+    assert_eq!(crate::sigmoid(800.0), 1.0);
+    assert_eq!(crate::softplus(800.0), 800.0);
+    let mut y = [0.0; 2];
+    Activation::Softmax.apply(&[1000.0, 0.0], &mut y);
+    assert_eq!(y, [1.0, 0.0]);
+    assert_eq!(log_sum_exp(&[1000.0, 1000.0]), 1000.0 + 2f64.ln());
+    // Threshold: a step, and no Jacobian
+    assert_eq!(Activation::Threshold.scalar(0.0), 1.0);
+    assert_eq!(Activation::Threshold.scalar(-1e-9), 0.0);
+    let err = Activation::Threshold
+        .jacobian(&[0.0], &[1.0])
+        .expect_err("no Jacobian")
+        .to_string();
+    assert!(err.contains("perceptron rule"), "{err}");
+    assert!(Activation::leaky_relu(f64::NAN).is_err());
+}
+
+#[test]
+fn divergence_gradients_and_hessians_match_central_differences() {
+    let y = [0.4, -1.3, 2.1];
+    let targets = [
+        (Divergence::L2, [0.5, 0.2, -1.0]),
+        (Divergence::SoftmaxCrossEntropy, [0.0, 1.0, 0.0]),
+        (Divergence::SoftmaxKl, [0.2, 0.5, 0.3]),
+        (Divergence::SigmoidBinaryCrossEntropy, [1.0, 0.0, 0.3]),
+    ];
+    let h = 1e-5;
+    for (div, d) in targets {
+        let mut g = [0.0; 3];
+        div.gradient(&y, &d, &mut g);
+        let hess = div.hessian(&y, &d);
+        for j in 0..3 {
+            let (mut yp, mut ym) = (y, y);
+            yp[j] += h;
+            ym[j] -= h;
+            let fd = (div.value(&yp, &d) - div.value(&ym, &d)) / (2.0 * h);
+            assert!((g[j] - fd).abs() < 1e-9, "{} ∂/∂y_{j}", div.name());
+            let (mut gp, mut gm) = ([0.0; 3], [0.0; 3]);
+            div.gradient(&yp, &d, &mut gp);
+            div.gradient(&ym, &d, &mut gm);
+            for i in 0..3 {
+                assert!(
+                    (hess[(i, j)] - (gp[i] - gm[i]) / (2.0 * h)).abs() < 1e-9,
+                    "{} H[{i},{j}]",
+                    div.name()
+                );
+            }
+        }
+    }
+    // KL is 0 at p = d; cross-entropy of a confident wrong logit is the logit gap, not inf
+    let d = [0.2, 0.5, 0.3];
+    let logits: Vec<f64> = d.iter().map(|p: &f64| p.ln()).collect();
+    assert!(Divergence::SoftmaxKl.value(&logits, &d).abs() < 1e-15);
+    assert_eq!(
+        Divergence::SoftmaxCrossEntropy.value(&[1000.0, 0.0], &[0.0, 1.0]),
+        1000.0
+    );
+    assert_eq!(
+        Divergence::SigmoidBinaryCrossEntropy.value(&[-800.0], &[1.0]),
+        800.0
+    );
+}
+
+#[test]
+fn forward_pass_keeps_z_and_y_of_every_sample_as_columns() {
+    // W_1 = [[1, 2], [0, −1], [3, 1]], b_1 = (0, 1, −1), ReLU; W_2 = [[1, 1, 1]], b_2 = 0.5
+    // x = (1, 1): z_1 = (3, 0, 3), y_1 = (3, 0, 3), z_2 = 6.5
+    // x = (−1, 0): z_1 = (−1, 1, −4), y_1 = (0, 1, 0), z_2 = 1.5
+    let w1 = Mat::from_fn(3, 2, |i, j| [[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]][i][j]);
+    let w2 = Mat::from_fn(1, 3, |_, _| 1.0);
+    let (net, w) = Network::mlp_from_weights(
+        2,
+        &[
+            LayerWeights {
+                weights: w1.as_ref(),
+                bias: &[0.0, 1.0, -1.0],
+                activation: Activation::Relu,
+            },
+            LayerWeights {
+                weights: w2.as_ref(),
+                bias: &[0.5],
+                activation: Activation::Identity,
+            },
+        ],
+    )
+    .expect("shapes fit");
+    let x = Mat::from_fn(2, 2, |i, j| [[1.0, -1.0], [1.0, 0.0]][i][j]);
+    let mut ws = Workspace::new(&net, 4).expect("capacity ≥ 1");
+    net.forward(&w, x.as_ref(), &mut ws).expect("valid");
+    assert_eq!(ws.batch(), 2);
+    assert_eq!(ws.value_slice(1), &[3.0, 0.0, 3.0, -1.0, 1.0, -4.0]);
+    assert_eq!(ws.value_slice(2), &[3.0, 0.0, 3.0, 0.0, 1.0, 0.0]);
+    assert_eq!(ws.value_slice(3), &[6.5, 1.5]);
+    assert_eq!(net.node_label(1), "z_1");
+    assert_eq!(net.node_label(2), "y_1");
+    // buffers are reused: a one-sample batch in the same workspace
+    net.forward(&w, x.as_ref().subcols(1, 1), &mut ws)
+        .expect("valid");
+    assert_eq!(ws.output()[(0, 0)], 1.5);
+}
+
+#[test]
+fn parameters_are_flattened_layer_by_layer_w_column_major_then_b() {
+    let net = Network::mlp(&[3, 2, 1], &[Activation::Tanh, Activation::Identity]).expect("valid");
+    assert_eq!(net.n_params(), 2 * 3 + 2 + 2 + 1);
+    let names: Vec<String> = (0..net.n_params()).map(|i| net.param_name(i)).collect();
+    assert_eq!(
+        names,
+        [
+            "W_1[0,0]", "W_1[1,0]", "W_1[0,1]", "W_1[1,1]", "W_1[0,2]", "W_1[1,2]", "b_1[0]",
+            "b_1[1]", "W_2[0,0]", "W_2[0,1]", "b_2[0]"
+        ]
+    );
+    let w: Vec<f64> = (0..11).map(f64::from).collect();
+    let l1 = net.layers()[0];
+    assert_eq!(l1.weights(&w)[(1, 2)], 5.0);
+    assert_eq!(l1.bias(&w), &[6.0, 7.0]);
+    assert_eq!(net.layers()[1].bias(&w), &[10.0]);
+    let err = net
+        .check_params(&[0.0; 3])
+        .expect_err("wrong length")
+        .to_string();
+    assert!(
+        err.contains("w has 3 entries but the network has 11 parameters"),
+        "{err}"
+    );
+}
+
+#[test]
+fn initialisations_follow_their_scales_and_seeds() {
+    let net =
+        Network::mlp(&[100, 50, 10], &[Activation::Tanh, Activation::Identity]).expect("valid");
+    assert_eq!(
+        net.init(Init::He, 3).expect("valid"),
+        net.init(Init::He, 3).expect("valid")
+    );
+    assert_ne!(
+        net.init(Init::He, 3).expect("valid"),
+        net.init(Init::He, 4).expect("valid")
+    );
+    assert!(
+        net.init(Init::Zero, 1)
+            .expect("valid")
+            .iter()
+            .all(|v| *v == 0.0)
+    );
+    let l = net.layers()[0];
+    let w = net.init(Init::GlorotUniform, 1).expect("valid");
+    let r = (6.0f64 / 150.0).sqrt();
+    assert!(w[l.w_offset..l.b_offset].iter().all(|v| v.abs() <= r));
+    assert!(l.bias(&w).iter().all(|v| *v == 0.0));
+    // sample variances of the 5000 weights of layer 1 within 10 % of the scheme's
+    let var = |init: Init| {
+        let w = net.init(init, 9).expect("valid");
+        let s = &w[l.w_offset..l.b_offset];
+        s.iter().map(|v| v * v).sum::<f64>() / s.len() as f64
+    };
+    for (init, expected) in [
+        (Init::He, 2.0 / 100.0),
+        (Init::LeCun, 1.0 / 100.0),
+        (Init::GlorotNormal, 2.0 / 150.0),
+        (Init::GlorotUniform, 2.0 / 150.0),
+    ] {
+        let v = var(init);
+        assert!(
+            (v / expected - 1.0).abs() < 0.1,
+            "{}: variance {v}, expected {expected}",
+            init.name()
+        );
+    }
+    assert!(net.init(Init::Uniform { a: -1.0 }, 1).is_err());
+}
+
+#[test]
+fn construction_checks_every_dimension() {
+    let msg =
+        |r: Result<Network, descent_core::Error>| r.expect_err("must be rejected").to_string();
+    let w1 = Mat::<f64>::zeros(4, 2);
+    let w2 = Mat::<f64>::zeros(3, 5);
+    let err = Network::mlp_from_weights(
+        2,
+        &[
+            LayerWeights {
+                weights: w1.as_ref(),
+                bias: &[0.0; 4],
+                activation: Activation::Tanh,
+            },
+            LayerWeights {
+                weights: w2.as_ref(),
+                bias: &[0.0; 3],
+                activation: Activation::Identity,
+            },
+        ],
+    )
+    .expect_err("W_2 has 5 columns, y_1 has 4 entries")
+    .to_string();
+    assert!(
+        err.starts_with("layer 2: W is 3×5 but the input has 4 features"),
+        "{err}"
+    );
+    let err = Network::mlp_from_weights(
+        2,
+        &[LayerWeights {
+            weights: w1.as_ref(),
+            bias: &[0.0; 3],
+            activation: Activation::Tanh,
+        }],
+    )
+    .expect_err("b_1 too short")
+    .to_string();
+    assert!(
+        err.contains("layer 1: W is 4×2 but b has 3 entries"),
+        "{err}"
+    );
+    assert!(
+        msg(Network::mlp(&[3, 2], &[Activation::Tanh, Activation::Tanh]))
+            .contains("describe 1 layers but 2 activations")
+    );
+    assert!(msg(Network::mlp(&[3, 0, 2], &[Activation::Tanh; 2])).contains("size 1 is 0"));
+    let mut b = NetworkBuilder::new(3).expect("dim ≥ 1");
+    let z = b.affine(0, 4).expect("exists");
+    let err = b.sum(&[z, 0]).expect_err("4 vs 3").to_string();
+    assert!(
+        err.contains("sum node 2: node 1 has 4 features but node 0 has 3"),
+        "{err}"
+    );
+    assert!(
+        b.affine(7, 2)
+            .expect_err("no node 7")
+            .to_string()
+            .contains("reads node 7")
+    );
+    let mut b = NetworkBuilder::new(3).expect("dim ≥ 1");
+    let z = b.affine(0, 4).expect("exists");
+    b.affine(0, 2).expect("exists");
+    let _ = z;
+    assert!(msg(b.build()).contains("node 1 feeds no other node"));
+}
+
+#[test]
+fn the_perceptron_rule_separates_separable_data() {
+    // points above the line x_2 = 0.5 x_1 + 0.2 (with a margin) are class 1
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let mut cols = Vec::new();
+    while cols.len() < 60 {
+        let p: (f64, f64) = (rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0));
+        let s = p.1 - 0.5 * p.0 - 0.2;
+        if s.abs() > 0.05 {
+            cols.push((p, if s > 0.0 { 1.0 } else { 0.0 }));
+        }
+    }
+    let x = Mat::from_fn(2, cols.len(), |i, j| {
+        if i == 0 { cols[j].0.0 } else { cols[j].0.1 }
+    });
+    let labels: Vec<f64> = cols.iter().map(|c| c.1).collect();
+    let mut p = Perceptron::new(2, 1.0).expect("valid");
+    let run = p.train(x.as_ref(), &labels, 1000).expect("valid data");
+    assert!(run.converged, "{run:?}");
+    assert_eq!(*run.mistakes_per_epoch.last().expect("ran"), 0);
+    for (j, l) in labels.iter().enumerate() {
+        assert_eq!(p.predict(&[x[(0, j)], x[(1, j)]]), *l);
+    }
+    assert!(
+        p.train(x.as_ref(), &vec![0.5; cols.len()], 1)
+            .expect_err("labels")
+            .to_string()
+            .contains("label 0.5 of sample 0 is not 0 or 1")
+    );
+    // a threshold network builds and runs forward, but is not differentiable
+    let step = Network::mlp(&[2, 1], &[Activation::Threshold]).expect("valid");
+    assert!(
+        step.check_differentiable()
+            .expect_err("threshold")
+            .to_string()
+            .contains("node 2 (y_1)")
+    );
+}
