@@ -85,7 +85,8 @@ impl Series {
     }
 }
 
-/// One axis: label, scale and optional fixed range (in data units).
+/// One axis: label, scale and optional fixed range (in data units; points
+/// outside a fixed range are not drawn, and break their line).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
     /// The label.
@@ -120,18 +121,20 @@ impl Axis {
     }
     /// Data value → plotting coordinate (`log₁₀` on a log axis); `None` if not drawable.
     fn map(&self, v: f64) -> Option<f64> {
+        let inside = self.range.is_none_or(|(lo, hi)| lo <= v && v <= hi);
         match self.scale {
-            Scale::Linear if v.is_finite() => Some(v),
-            Scale::Log if v.is_finite() && v > 0.0 => Some(v.log10()),
+            Scale::Linear if v.is_finite() && inside => Some(v),
+            Scale::Log if v.is_finite() && v > 0.0 && inside => Some(v.log10()),
             _ => None,
         }
     }
     /// The plotting range: the fixed one, or the data's with 4% padding.
     fn plot_range(&self, data: impl Iterator<Item = f64>) -> (f64, f64) {
         if let Some((lo, hi)) = self.range {
-            let lo = self.map(lo).unwrap_or(-1.0);
-            let hi = self.map(hi).unwrap_or(lo + 1.0);
-            return (lo, hi);
+            return match self.scale {
+                Scale::Linear => (lo, hi),
+                Scale::Log => (lo.log10(), hi.log10()),
+            };
         }
         let (lo, hi) = data.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(v), b.max(v))

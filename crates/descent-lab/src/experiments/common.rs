@@ -1,0 +1,125 @@
+//! Shared pieces of the experiments: running an optimiser with a recorded
+//! path, and small closed forms used by several experiments.
+
+use descent_core::{Objective, Optimizer, RunResult, StoppingRules, Trace, minimize_with};
+
+/// A recorded run: every iterate and value, and how it ended.
+#[derive(Debug, Clone)]
+pub(crate) struct Path {
+    /// x_0, x_1, … (the last finite iterate last).
+    pub(crate) iterates: Vec<Vec<f64>>,
+    /// Learning rate or step length of each step (from the diagnostics; NaN if not reported).
+    pub(crate) step_lengths: Vec<f64>,
+    /// The runner's result.
+    pub(crate) result: RunResult,
+}
+
+impl Path {
+    /// The first coordinate of every iterate (1-D problems).
+    pub(crate) fn scalars(&self) -> Vec<f64> {
+        self.iterates.iter().map(|x| x[0]).collect()
+    }
+    /// `‖x_k − x*‖₂` for every iterate.
+    pub(crate) fn distances(&self, x_star: &[f64]) -> Vec<f64> {
+        self.iterates
+            .iter()
+            .map(|x| {
+                x.iter()
+                    .zip(x_star)
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f64>()
+                    .sqrt()
+            })
+            .collect()
+    }
+}
+
+/// The stopping rules of a fixed-length run: exactly `iterations` steps
+/// unless the iterate diverges (`f > 1e100` or non-finite); no tolerance fires.
+pub(crate) fn fixed_length(iterations: usize) -> StoppingRules {
+    StoppingRules::default()
+        .max_iterations(iterations)
+        .gradient_tolerance(None)
+}
+
+/// Run `optimizer` on `objective` from `x0` under `rules`, recording every iterate.
+///
+/// # Panics
+/// If the runner refuses the setup (an experiment bug: settings are fixed
+/// and valid).
+pub(crate) fn run(
+    objective: &mut dyn Objective,
+    optimizer: &mut dyn Optimizer,
+    x0: &[f64],
+    rules: &StoppingRules,
+) -> Path {
+    let mut trace = Trace::with_iterates();
+    let result = minimize_with(objective, optimizer, x0, rules, &mut [&mut trace])
+        .unwrap_or_else(|e| panic!("experiment setup refused by the runner: {e}"));
+    let step_lengths = trace
+        .records
+        .iter()
+        .skip(1)
+        .map(|r| r.diagnostics.learning_rate.unwrap_or(f64::NAN))
+        .collect();
+    Path {
+        iterates: trace.iterates,
+        step_lengths,
+        result,
+    }
+}
+
+/// `⌈ln(1/ε) / ln(1/r)⌉`: iterations for a geometric error `r^k` to reach `ε`
+/// (`∞` for `r ≥ 1`, 0 for `ε ≥ 1`, 1 for `r = 0`).
+pub(crate) fn iterations_to(epsilon: f64, rate: f64) -> f64 {
+    if rate >= 1.0 {
+        f64::INFINITY
+    } else if epsilon >= 1.0 {
+        0.0
+    } else if rate == 0.0 {
+        1.0
+    } else {
+        ((1.0 / epsilon).ln() / (1.0 / rate).ln()).ceil()
+    }
+}
+
+/// The first k with `errors[k] ≤ epsilon · errors[0]`, if any.
+pub(crate) fn first_below(errors: &[f64], epsilon: f64) -> Option<usize> {
+    errors.iter().position(|&e| e <= epsilon * errors[0])
+}
+
+/// Median of a slice (NaN if empty); the mean of the two middle values for even lengths.
+pub(crate) fn median(xs: &[f64]) -> f64 {
+    if xs.is_empty() {
+        return f64::NAN;
+    }
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        0.5 * (v[m - 1] + v[m])
+    }
+}
+
+/// The largest value of an iterator (−∞ if empty), NaN-propagating.
+pub(crate) fn max_of(xs: impl IntoIterator<Item = f64>) -> f64 {
+    xs.into_iter().fold(f64::NEG_INFINITY, |m, x| {
+        if x.is_nan() || m.is_nan() {
+            f64::NAN
+        } else {
+            m.max(x)
+        }
+    })
+}
+
+/// `(k, y)` points of a sequence, for plotting against the iteration.
+pub(crate) fn indexed(ys: &[f64]) -> Vec<(f64, f64)> {
+    ys.iter().enumerate().map(|(k, &y)| (k as f64, y)).collect()
+}
+
+/// Format an iteration count that may be infinite.
+pub(crate) fn fmt_count(k: f64) -> String {
+    crate::fmt_num(k)
+}
