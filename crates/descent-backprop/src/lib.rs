@@ -10,7 +10,8 @@
 //!   product ([`Backprop::gauss_newton_vector_product`], Schraudolph 2002).
 //! * [`NetworkObjective`]: network + data + divergence as a
 //!   `descent_core::Objective` (value, gradient, Hv, dense Hessian) with
-//!   optional weight decay, full-batch or mini-batch ([`MiniBatchSampler`]).
+//!   optional weight decay, full-batch or mini-batch (descent-data's
+//!   `EpochSampler`), built from matrices or a descent-data `Dataset`.
 //! * [`gradient_check`], [`dense_hessian`], [`curvature_eigenvalues`]: central
 //!   differences and dense curvature for small networks.
 //!
@@ -19,7 +20,8 @@
 //! `∇_{W_k}Div = y_{k−1} ∇_{z_k}Div` (stored in W_k's shape), `∇_{b_k}Div = ∇_{z_k}Div`.
 //! Divergences are in descent-graph (see its crate doc for why).
 //!
-//! **Must not know:** optimisers, schedules, data files, printing.
+//! **Must not know:** optimisers, schedules, data files (descent-data reads
+//! them), printing.
 
 mod check;
 mod fast;
@@ -31,5 +33,5 @@ mod tests;
 
 pub use check::{GradientCheck, curvature_eigenvalues, dense_hessian, gradient_check};
 pub use fast::Backprop;
-pub use objective::{MiniBatchSampler, NetworkObjective};
+pub use objective::NetworkObjective;
 pub use teaching::{TeachingStep, TeachingTrace, teaching_backprop, teaching_gradient};

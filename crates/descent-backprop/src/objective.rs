@@ -2,77 +2,11 @@
 //! mini-batch with a seeded sampler.
 
 use descent_core::{Capabilities, Error, Objective};
+use descent_data::{Dataset, EpochSampler};
 use descent_graph::{Divergence, Network};
 use descent_linalg::{Mat, MatMut, MatRef};
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
 
 use crate::fast::Backprop;
-
-/// Draws mini-batches without replacement: each epoch is a fresh seeded
-/// permutation of `0..N` cut into consecutive batches, so an epoch visits every
-/// sample exactly once (the last batch of an epoch may be smaller).
-#[derive(Debug, Clone)]
-pub struct MiniBatchSampler {
-    order: Vec<usize>,
-    batch_size: usize,
-    position: usize,
-    start: usize,
-    epoch: usize,
-    rng: ChaCha8Rng,
-}
-
-impl MiniBatchSampler {
-    /// Batches of `batch_size` from `n_samples`, permutations drawn from `ChaCha8Rng::seed_from_u64(seed)`.
-    ///
-    /// # Errors
-    /// If `batch_size` is 0 or above `n_samples`.
-    pub fn new(n_samples: usize, batch_size: usize, seed: u64) -> Result<Self, Error> {
-        descent_core::validate::at_least("mini-batch sampler", "batch size", batch_size, 1)?;
-        if batch_size > n_samples {
-            return Err(Error::invalid(
-                "mini-batch sampler",
-                format!("batch size {batch_size} exceeds the {n_samples} samples"),
-            ));
-        }
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut order: Vec<usize> = (0..n_samples).collect();
-        order.shuffle(&mut rng);
-        Ok(Self {
-            order,
-            batch_size,
-            position: 0,
-            start: 0,
-            epoch: 0,
-            rng,
-        })
-    }
-    /// Advance to the next batch and return its sample indices; a new epoch
-    /// (with a new permutation) starts when the current one is used up.
-    pub fn next_batch(&mut self) -> &[usize] {
-        if self.position >= self.order.len() {
-            self.order.shuffle(&mut self.rng);
-            self.position = 0;
-            self.epoch += 1;
-        }
-        self.start = self.position;
-        self.position = (self.position + self.batch_size).min(self.order.len());
-        &self.order[self.start..self.position]
-    }
-    /// The batch returned by the last [`MiniBatchSampler::next_batch`].
-    pub fn current(&self) -> &[usize] {
-        &self.order[self.start..self.position]
-    }
-    /// Completed epochs before the current batch's (0 during the first epoch).
-    pub fn epoch(&self) -> usize {
-        self.epoch
-    }
-    /// The batch size.
-    pub fn batch_size(&self) -> usize {
-        self.batch_size
-    }
-}
 
 /// The training loss of a network on a data set,
 /// `L(w) = (1/N) Σ_n Div(y_N(x_n; w), d_n) + (λ/2) ‖w‖²`,
@@ -83,7 +17,9 @@ impl MiniBatchSampler {
 /// Data: inputs `X` (`D_0 × N`) and targets `T` (`D_N × N`), **samples as columns**.
 /// The weight decay λ applies to every parameter, biases included.
 ///
-/// **Mini-batch mode** ([`NetworkObjective::with_mini_batches`]): every call of
+/// **Mini-batch mode** ([`NetworkObjective::with_mini_batches`], batches drawn by
+/// descent-data's [`EpochSampler`]: a seeded permutation per epoch, so an epoch
+/// visits every sample once): every call of
 /// `gradient` / `value_and_gradient` first draws the next mini-batch (the stochastic
 /// gradient of SGD), then evaluates on it; `value`, `hessian_vector_product` and
 /// [`NetworkObjective::gauss_newton_vector_product`] evaluate on the current batch
@@ -95,7 +31,8 @@ pub struct NetworkObjective {
     inputs: Mat<f64>,
     targets: Mat<f64>,
     weight_decay: f64,
-    sampler: Option<MiniBatchSampler>,
+    sampler: Option<EpochSampler>,
+    batch: Vec<usize>,
     drawn: bool,
     backprop: Backprop,
 }
@@ -138,6 +75,7 @@ impl NetworkObjective {
             divergence,
             weight_decay: 0.0,
             sampler: None,
+            batch: Vec::new(),
             drawn: true,
             backprop,
         })
@@ -168,6 +106,31 @@ impl NetworkObjective {
         Self::new(network, divergence, inputs, targets.as_ref())
     }
 
+    /// The loss on a descent-data [`Dataset`]: from its class labels if it has them
+    /// ([`NetworkObjective::from_labels`]), otherwise from its real-valued targets.
+    ///
+    /// # Errors
+    /// As [`NetworkObjective::new`] / [`NetworkObjective::from_labels`], prefixed with the data set's name.
+    pub fn from_dataset(
+        network: Network,
+        divergence: Divergence,
+        dataset: &Dataset,
+    ) -> Result<Self, Error> {
+        let named = |e: Error| Error::invalid(format!("dataset {}", dataset.name()), e.to_string());
+        match (dataset.labels(), dataset.targets()) {
+            (Some(labels), _) => {
+                Self::from_labels(network, divergence, dataset.inputs(), labels).map_err(named)
+            }
+            (None, Some(targets)) => {
+                Self::new(network, divergence, dataset.inputs(), targets).map_err(named)
+            }
+            (None, None) => Err(Error::invalid(
+                format!("dataset {}", dataset.name()),
+                "has neither labels nor targets",
+            )),
+        }
+    }
+
     /// Add the L2 weight decay `(λ/2)‖w‖²`.
     ///
     /// # Errors
@@ -178,17 +141,14 @@ impl NetworkObjective {
         Ok(self)
     }
 
-    /// Switch to mini-batches of `batch_size`, drawn by a [`MiniBatchSampler`] seeded with `seed`.
+    /// Switch to mini-batches of `batch_size`, drawn by an [`EpochSampler`] seeded with `seed`.
     ///
     /// # Errors
     /// If `batch_size` is 0 or above N.
     pub fn with_mini_batches(mut self, batch_size: usize, seed: u64) -> Result<Self, Error> {
-        self.sampler = Some(MiniBatchSampler::new(
-            self.inputs.ncols(),
-            batch_size,
-            seed,
-        )?);
+        self.sampler = Some(EpochSampler::new(self.inputs.ncols(), batch_size, seed)?);
         self.backprop = Backprop::new(&self.network, batch_size)?;
+        self.batch = Vec::with_capacity(batch_size);
         self.drawn = false;
         Ok(self)
     }
@@ -202,8 +162,12 @@ impl NetworkObjective {
         self.divergence
     }
     /// The sampler, in mini-batch mode.
-    pub fn sampler(&self) -> Option<&MiniBatchSampler> {
+    pub fn sampler(&self) -> Option<&EpochSampler> {
         self.sampler.as_ref()
+    }
+    /// The sample indices of the current mini-batch (empty in full-batch mode or before the first draw).
+    pub fn current_batch(&self) -> &[usize] {
+        &self.batch
     }
     /// The number of samples N.
     pub fn n_samples(&self) -> usize {
@@ -217,9 +181,13 @@ impl NetworkObjective {
     fn draw(&mut self, next: bool) {
         if let Some(s) = self.sampler.as_mut() {
             if next || !self.drawn {
-                let cols = s.next_batch();
-                self.backprop
-                    .load_columns(self.inputs.as_ref(), self.targets.as_ref(), cols);
+                self.batch.clear();
+                self.batch.extend_from_slice(s.next_batch());
+                self.backprop.load_columns(
+                    self.inputs.as_ref(),
+                    self.targets.as_ref(),
+                    &self.batch,
+                );
                 self.drawn = true;
             }
         }

@@ -9,8 +9,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::{
-    Backprop, MiniBatchSampler, NetworkObjective, curvature_eigenvalues, dense_hessian,
-    teaching_backprop, teaching_gradient,
+    Backprop, NetworkObjective, curvature_eigenvalues, dense_hessian, teaching_backprop,
+    teaching_gradient,
 };
 
 const ACTIVATIONS: [Activation; 7] = [
@@ -478,22 +478,47 @@ fn hand_derived_2_2_1_sigmoid_network() {
 }
 
 #[test]
-fn mini_batches_cover_every_sample_once_per_epoch_and_are_reproducible() {
-    let mut s = MiniBatchSampler::new(10, 3, 42).expect("valid");
+fn mini_batch_mode_visits_every_sample_once_per_epoch() {
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let (net, w, x, t) = random_case(&mut rng, Activation::Sigmoid, Divergence::L2, 3, 1, 10);
+    let mut obj = NetworkObjective::new(net, Divergence::L2, x.as_ref(), t.as_ref())
+        .expect("valid")
+        .with_mini_batches(3, 42)
+        .expect("3 ≤ 10");
+    let mut g = vec![0.0; w.len()];
     let mut seen = Vec::new();
     for _ in 0..4 {
-        seen.extend_from_slice(s.next_batch());
+        obj.gradient(&w, &mut g);
+        seen.extend_from_slice(obj.current_batch());
     }
-    assert_eq!(s.epoch(), 0);
     seen.sort_unstable();
     assert_eq!(seen, (0..10).collect::<Vec<_>>());
-    assert_eq!(s.next_batch().len(), 3);
-    assert_eq!(s.epoch(), 1);
-    let mut a = MiniBatchSampler::new(10, 3, 42).expect("valid");
-    let mut b = MiniBatchSampler::new(10, 3, 42).expect("valid");
-    for _ in 0..7 {
-        assert_eq!(a.next_batch(), b.next_batch());
-    }
+    obj.gradient(&w, &mut g);
+    assert_eq!(obj.sampler().expect("mini-batch mode").epoch(), 1);
+}
+
+#[test]
+fn a_descent_data_set_becomes_an_objective() {
+    let data = descent_data::synthetic::xor(5, 0.1, 1).expect("valid");
+    let net = Network::mlp(&[2, 4, 2], &[Activation::Tanh, Activation::Identity]).expect("valid");
+    let w = net.init(Init::GlorotUniform, 2).expect("valid");
+    let mut obj = NetworkObjective::from_dataset(net, Divergence::SoftmaxCrossEntropy, &data)
+        .expect("2 features, 2 classes");
+    assert_eq!(obj.n_samples(), data.n_samples());
+    assert!(
+        obj.gradient_check(&w, 1e-5)
+            .expect("finite")
+            .max_relative_error
+            <= 1e-7
+    );
+    let wide = Network::mlp(&[3, 2], &[Activation::Identity]).expect("valid");
+    let err = NetworkObjective::from_dataset(wide, Divergence::SoftmaxCrossEntropy, &data)
+        .expect_err("3 ≠ 2")
+        .to_string();
+    assert!(
+        err.contains(data.name()) && err.contains("the data has 2 features"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -518,7 +543,7 @@ fn a_mini_batch_gradient_is_the_full_gradient_of_its_samples() {
     .expect("4 ≤ 9");
     let mut g = vec![0.0; w.len()];
     let loss = obj.value_and_gradient(&w, &mut g);
-    let cols = obj.sampler().expect("mini-batch mode").current().to_vec();
+    let cols = obj.current_batch().to_vec();
     assert_eq!(cols.len(), 4);
     let xb = Mat::from_fn(x.nrows(), 4, |i, j| x[(i, cols[j])]);
     let tb = Mat::from_fn(t.nrows(), 4, |i, j| t[(i, cols[j])]);
@@ -604,7 +629,7 @@ fn bad_input_is_an_error_naming_the_values() {
         NetworkObjective::new(net.clone(), Divergence::L2, x.as_ref(), t.as_ref()).expect("valid");
     expect_err(
         obj.clone().with_mini_batches(7, 1),
-        "batch size 7 exceeds the 6 samples",
+        "batch size 7 exceeds the number of samples 6",
     );
     expect_err(
         obj.clone().with_weight_decay(-1.0),
