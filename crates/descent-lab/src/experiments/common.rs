@@ -123,3 +123,44 @@ pub(crate) fn indexed(ys: &[f64]) -> Vec<(f64, f64)> {
 pub(crate) fn fmt_count(k: f64) -> String {
     crate::fmt_num(k)
 }
+
+/// Measured medians and sign flips use the ratios with |e_k| ≥ this · |e_0|
+/// (well above the rounding floor of an iterate near a non-zero minimiser).
+pub(crate) const MEDIAN_WINDOW: f64 = 1e-8;
+
+/// The regime the lecture predicts for a direction with `x = η·a = η/η_opt`.
+pub(crate) fn theory_regime(x: f64) -> &'static str {
+    if x < 1.0 {
+        "monotone convergence"
+    } else if x == 1.0 {
+        "one step"
+    } else if x < 2.0 {
+        "oscillating convergence"
+    } else if x == 2.0 {
+        "constant oscillation"
+    } else {
+        "oscillating divergence"
+    }
+}
+
+/// The regime read off the errors: one step, or the median ratio and the sign flips.
+pub(crate) fn measured_regime(errors: &[f64], rate: f64) -> &'static str {
+    if errors.len() > 1 && errors[1] == 0.0 {
+        return "one step";
+    }
+    let e0 = errors[0].abs();
+    let window: Vec<&[f64]> = errors
+        .windows(2)
+        .filter(|w| w[0].abs() >= MEDIAN_WINDOW * e0)
+        .collect();
+    let flips = window.iter().filter(|w| w[0] * w[1] < 0.0).count();
+    let oscillates = 2 * flips > window.len();
+    match (rate < 1.0 - 1e-9, rate > 1.0 + 1e-9, oscillates) {
+        (true, _, false) => "monotone convergence",
+        (true, _, true) => "oscillating convergence",
+        (false, false, true) => "constant oscillation",
+        (false, false, false) => "stalled",
+        (_, true, true) => "oscillating divergence",
+        (_, true, false) => "monotone divergence",
+    }
+}

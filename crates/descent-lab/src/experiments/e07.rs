@@ -8,7 +8,8 @@ use descent_gd::GradientDescent;
 use descent_problems::Quadratic;
 
 use super::common::{
-    first_below, fixed_length, fmt_count, indexed, iterations_to, max_of, median, run,
+    MEDIAN_WINDOW, first_below, fixed_length, fmt_count, indexed, iterations_to, max_of,
+    measured_regime, median, run, theory_regime,
 };
 use crate::plot::{Axis, LineChart, Series, Style};
 use crate::registry::Experiment;
@@ -57,45 +58,6 @@ impl Default for Settings {
 /// |e_k| ≥ this · |e_0|: below, the rounding of w_k ≈ w* (ulp(1) = 2.2e-16)
 /// is more than 1e-13 of e_k.
 const CLEAN_WINDOW: f64 = 1e-3;
-/// Measured medians use the ratios with |e_k| ≥ this · |e_0|.
-const MEDIAN_WINDOW: f64 = 1e-8;
-
-/// The regime the lecture predicts for η = x·η_opt.
-fn theory_regime(x: f64) -> &'static str {
-    if x < 1.0 {
-        "monotone convergence"
-    } else if x == 1.0 {
-        "one step"
-    } else if x < 2.0 {
-        "oscillating convergence"
-    } else if x == 2.0 {
-        "constant oscillation"
-    } else {
-        "oscillating divergence"
-    }
-}
-
-/// The regime read off the errors: one step, or the median ratio and the sign flips.
-fn measured_regime(errors: &[f64], rate: f64) -> &'static str {
-    if errors.len() > 1 && errors[1] == 0.0 {
-        return "one step";
-    }
-    let e0 = errors[0].abs();
-    let window: Vec<&[f64]> = errors
-        .windows(2)
-        .filter(|w| w[0].abs() >= MEDIAN_WINDOW * e0)
-        .collect();
-    let flips = window.iter().filter(|w| w[0] * w[1] < 0.0).count();
-    let oscillates = 2 * flips > window.len();
-    match (rate < 1.0 - 1e-9, rate > 1.0 + 1e-9, oscillates) {
-        (true, _, false) => "monotone convergence",
-        (true, _, true) => "oscillating convergence",
-        (false, false, true) => "constant oscillation",
-        (false, false, false) => "stalled",
-        (_, true, true) => "oscillating divergence",
-        (_, true, false) => "monotone divergence",
-    }
-}
 
 struct RunOutcome {
     ratio: f64,

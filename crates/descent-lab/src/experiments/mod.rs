@@ -8,6 +8,8 @@ use crate::registry::Experiment;
 
 mod common;
 pub mod e07;
+pub mod e08;
+pub mod e09;
 
 /// Every experiment, in catalogue order.
-pub(crate) static ALL: &[Experiment] = &[e07::EXPERIMENT];
+pub(crate) static ALL: &[Experiment] = &[e07::EXPERIMENT, e08::EXPERIMENT, e09::EXPERIMENT];
