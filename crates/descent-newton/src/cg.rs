@@ -38,7 +38,11 @@ pub struct CgWorkspace {
 impl CgWorkspace {
     /// Buffers for dimension n.
     pub fn new(n: usize) -> Self {
-        Self { r: vec![0.0; n], d: vec![0.0; n], hd: vec![0.0; n] }
+        Self {
+            r: vec![0.0; n],
+            d: vec![0.0; n],
+            hd: vec![0.0; n],
+        }
     }
     fn ensure(&mut self, n: usize) {
         if self.r.len() != n {
@@ -104,7 +108,10 @@ fn solve(
         *di = -ri;
     }
     let g_norm = norm_2(g);
-    let mut report = CgReport { relative_residual: 1.0, ..CgReport::default() };
+    let mut report = CgReport {
+        relative_residual: 1.0,
+        ..CgReport::default()
+    };
     if g_norm == 0.0 {
         report.relative_residual = 0.0;
         return Ok(report);

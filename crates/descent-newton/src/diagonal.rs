@@ -8,7 +8,9 @@
 //! Gauss–Newton estimate for networks belongs with the network objective and is
 //! not implemented here.)
 
-use descent_core::{Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate};
+use descent_core::{
+    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate,
+};
 use descent_linalg::Mat;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -84,15 +86,24 @@ impl Optimizer for DiagonalNewton {
         match self.source {
             DiagonalSource::Exact => format!("diagonal Newton (exact) η={}", self.learning_rate),
             DiagonalSource::Hutchinson { samples, .. } => {
-                format!("diagonal Newton (Hutchinson, {samples} probes) η={}", self.learning_rate)
+                format!(
+                    "diagonal Newton (Hutchinson, {samples} probes) η={}",
+                    self.learning_rate
+                )
             }
         }
     }
 
     fn requirements(&self) -> Requirements {
         match self.source {
-            DiagonalSource::Exact => Requirements { hessian: true, hessian_vector_product: false },
-            DiagonalSource::Hutchinson { .. } => Requirements { hessian: false, hessian_vector_product: true },
+            DiagonalSource::Exact => Requirements {
+                hessian: true,
+                hessian_vector_product: false,
+            },
+            DiagonalSource::Hutchinson { .. } => Requirements {
+                hessian: false,
+                hessian_vector_product: true,
+            },
         }
     }
 

@@ -22,7 +22,10 @@ pub struct Method {
 impl Method {
     /// A method from a name and a factory.
     pub fn new(name: impl Into<String>, build: impl Fn() -> Box<dyn Optimizer> + 'static) -> Self {
-        Self { name: name.into(), build: Box::new(build) }
+        Self {
+            name: name.into(),
+            build: Box::new(build),
+        }
     }
 }
 
@@ -48,11 +51,20 @@ impl Problem {
         if x0.len() != objective.dim() || x0.iter().any(|v| !v.is_finite()) {
             return Err(Error::invalid(
                 format!("harness problem {name}"),
-                format!("x0 must be finite with {} coordinates, got {} ({x0:?})", objective.dim(), x0.len()),
+                format!(
+                    "x0 must be finite with {} coordinates, got {} ({x0:?})",
+                    objective.dim(),
+                    x0.len()
+                ),
             ));
         }
         descent_core::validate::finite("harness problem", "f*", f_star)?;
-        Ok(Self { name, objective, x0, f_star })
+        Ok(Self {
+            name,
+            objective,
+            x0,
+            f_star,
+        })
     }
 }
 
@@ -73,10 +85,10 @@ pub struct ComparisonRow {
     pub hessian_evaluations: usize,
     /// Hessian-vector products.
     pub hessian_vector_products: usize,
-    /// `f(x_final) − f*`.
-    pub f_error: f64,
-    /// `‖∇f(x_final)‖`.
-    pub grad_norm: f64,
+    /// `f(x_final) − f*` (`None` when the run could not start).
+    pub f_error: Option<f64>,
+    /// `‖∇f(x_final)‖` (`None` when the run could not start).
+    pub grad_norm: Option<f64>,
     /// The termination, rendered ("Converged(GradientNorm)", "Failed at 3: …",
     /// or "error: …" when the run could not start).
     pub termination: String,
@@ -121,7 +133,7 @@ impl ComparisonTable {
         );
         for r in &self.rows {
             out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {:.2e} | {:.2e} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 r.method,
                 r.problem,
                 r.iterations,
@@ -129,8 +141,10 @@ impl ComparisonTable {
                 r.gradient_evaluations,
                 r.hessian_evaluations,
                 r.hessian_vector_products,
-                r.f_error,
-                r.grad_norm,
+                r.f_error
+                    .map_or_else(|| "–".to_owned(), |v| format!("{v:.2e}")),
+                r.grad_norm
+                    .map_or_else(|| "–".to_owned(), |v| format!("{v:.2e}")),
                 if r.reached { "yes" } else { "no" },
                 r.termination.replace('|', "/"),
             ));
@@ -141,7 +155,11 @@ impl ComparisonTable {
 
 /// Did `f` reach `f*`: `|f − f*| ≤ tol |f*|`, or `|f − f*| ≤ tol` when `f* = 0`.
 pub fn reached(f: f64, f_star: f64, tol: f64) -> bool {
-    let bound = if f_star == 0.0 { tol } else { tol * f_star.abs() };
+    let bound = if f_star == 0.0 {
+        tol
+    } else {
+        tol * f_star.abs()
+    };
     (f - f_star).abs() <= bound
 }
 
@@ -173,7 +191,12 @@ pub fn compare(
         for problem in problems.iter_mut() {
             let mut optimizer = (method.build)();
             let t0 = now();
-            let result = minimize(problem.objective.as_mut(), optimizer.as_mut(), &problem.x0, rules);
+            let result = minimize(
+                problem.objective.as_mut(),
+                optimizer.as_mut(),
+                &problem.x0,
+                rules,
+            );
             let wall = now() - t0;
             rows.push(match result {
                 Ok(run) => ComparisonRow {
@@ -184,8 +207,8 @@ pub fn compare(
                     gradient_evaluations: run.counts.gradient,
                     hessian_evaluations: run.counts.hessian,
                     hessian_vector_products: run.counts.hessian_vector_product,
-                    f_error: run.f - problem.f_star,
-                    grad_norm: run.grad_norm,
+                    f_error: Some(run.f - problem.f_star),
+                    grad_norm: Some(run.grad_norm),
                     termination: render_termination(&run.termination),
                     reached: reached(run.f, problem.f_star, tolerance),
                     wall_time_seconds: wall,
@@ -198,8 +221,8 @@ pub fn compare(
                     gradient_evaluations: 0,
                     hessian_evaluations: 0,
                     hessian_vector_products: 0,
-                    f_error: f64::NAN,
-                    grad_norm: f64::NAN,
+                    f_error: None,
+                    grad_norm: None,
                     termination: format!("error: {e}"),
                     reached: false,
                     wall_time_seconds: wall,
@@ -207,5 +230,9 @@ pub fn compare(
             });
         }
     }
-    Ok(ComparisonTable { rules: rules.clone(), tolerance, rows })
+    Ok(ComparisonTable {
+        rules: rules.clone(),
+        tolerance,
+        rows,
+    })
 }

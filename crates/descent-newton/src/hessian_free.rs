@@ -9,7 +9,9 @@
 //! Newton–CG) and eq. 7.3 (forcing `η_k = min(η, √‖∇f‖)`, superlinear);
 //! Martens, ICML 2010.
 
-use descent_core::{Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate};
+use descent_core::{
+    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate,
+};
 use descent_gd::line_search::{Armijo, Ray};
 use descent_linalg::norm_2;
 
@@ -68,7 +70,10 @@ impl HessianFree {
     ///
     /// # Errors
     /// [`Error::Hyperparameter`] if η is outside (0, 1).
-    pub fn gauss_newton(forcing: f64, product: impl GaussNewtonProduct + 'static) -> Result<Self, Error> {
+    pub fn gauss_newton(
+        forcing: f64,
+        product: impl GaussNewtonProduct + 'static,
+    ) -> Result<Self, Error> {
         Self::with_curvature(forcing, Curvature::GaussNewton(Box::new(product)))
     }
 
@@ -105,7 +110,10 @@ impl Optimizer for HessianFree {
     }
 
     fn requirements(&self) -> Requirements {
-        Requirements { hessian: false, hessian_vector_product: matches!(self.curvature, Curvature::Hessian) }
+        Requirements {
+            hessian: false,
+            hessian_vector_product: matches!(self.curvature, Curvature::Hessian),
+        }
     }
 
     fn init(&mut self, _eval: &mut Evaluator<'_>, state: &State) -> Result<(), Error> {
@@ -124,11 +132,25 @@ impl Optimizer for HessianFree {
         let cg = match &mut self.curvature {
             Curvature::Hessian => {
                 let mut op = HessianAt::new(eval, &state.x)?;
-                truncated_cg(&mut op, &state.grad, forcing, max_cg, &mut self.p, &mut self.ws)?
+                truncated_cg(
+                    &mut op,
+                    &state.grad,
+                    forcing,
+                    max_cg,
+                    &mut self.p,
+                    &mut self.ws,
+                )?
             }
             Curvature::GaussNewton(product) => {
                 let mut op = GaussNewtonAt::new(product.as_mut(), &state.x);
-                truncated_cg(&mut op, &state.grad, forcing, max_cg, &mut self.p, &mut self.ws)?
+                truncated_cg(
+                    &mut op,
+                    &state.grad,
+                    forcing,
+                    max_cg,
+                    &mut self.p,
+                    &mut self.ws,
+                )?
             }
         };
         let mut diag = Diagnostics {
@@ -136,17 +158,36 @@ impl Optimizer for HessianFree {
             negative_curvature: cg.negative_curvature,
             ..Diagnostics::default()
         };
-        let ray = Ray { x: &state.x, f: state.f, grad: &state.grad, direction: &self.p };
+        let ray = Ray {
+            x: &state.x,
+            f: state.f,
+            grad: &state.grad,
+            direction: &self.p,
+        };
         if ray.slope().is_nan() || ray.slope() >= 0.0 {
-            let reason = format!("CG direction is not a descent direction: ∇fᵀp = {}", ray.slope());
-            return Ok(StepOutcome::Stop { reason, diagnostics: diag });
+            let reason = format!(
+                "CG direction is not a descent direction: ∇fᵀp = {}",
+                ray.slope()
+            );
+            return Ok(StepOutcome::Stop {
+                reason,
+                diagnostics: diag,
+            });
         }
-        let report = self.line_search.search(eval, &ray, 1.0, &mut self.x_new, &mut self.g_new)?;
+        let report = self
+            .line_search
+            .search(eval, &ray, 1.0, &mut self.x_new, &mut self.g_new)?;
         diag.learning_rate = Some(report.step);
         diag.backtracks = Some(report.backtracks);
         if !report.sufficient_decrease {
-            let reason = format!("Armijo line search found no acceptable step (last α = {:e})", report.step);
-            return Ok(StepOutcome::Stop { reason, diagnostics: diag });
+            let reason = format!(
+                "Armijo line search found no acceptable step (last α = {:e})",
+                report.step
+            );
+            return Ok(StepOutcome::Stop {
+                reason,
+                diagnostics: diag,
+            });
         }
         state.x.copy_from_slice(&self.x_new);
         state.grad.copy_from_slice(&self.g_new);

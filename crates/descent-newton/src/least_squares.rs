@@ -51,7 +51,11 @@ impl Normal {
     fn linearise(&mut self, problem: &dyn LeastSquares, x: &[f64]) {
         problem.jacobian(x, self.jac.as_mut());
         self.jacobians += 1;
-        matmul(self.jtj.as_mut(), self.jac.as_ref().transpose(), self.jac.as_ref());
+        matmul(
+            self.jtj.as_mut(),
+            self.jac.as_ref().transpose(),
+            self.jac.as_ref(),
+        );
     }
 
     /// Solve `(JᵀJ + λI) p = −Jᵀr = −∇f/2`.
@@ -74,7 +78,11 @@ fn check_problem(owner: &str, problem: &dyn LeastSquares, state: &State) -> Resu
     if problem.n() != n {
         return Err(Error::invalid(
             owner,
-            format!("least-squares problem {} has n = {} but the objective has dimension {n}", problem.name(), problem.n()),
+            format!(
+                "least-squares problem {} has n = {} but the objective has dimension {n}",
+                problem.name(),
+                problem.n()
+            ),
         ));
     }
     let mut r = vec![0.0; problem.m()];
@@ -108,7 +116,11 @@ pub struct GaussNewton<P> {
 impl<P: LeastSquares> GaussNewton<P> {
     /// Gauss–Newton on `problem` (the run's objective must be its sum of squares).
     pub fn new(problem: P) -> Self {
-        Self { problem, line_search: Armijo::default(), buffers: None }
+        Self {
+            problem,
+            line_search: Armijo::default(),
+            buffers: None,
+        }
     }
     /// Jacobian evaluations so far (not in the evaluator's counts).
     pub fn jacobian_evaluations(&self) -> usize {
@@ -131,30 +143,55 @@ impl<P: LeastSquares> Optimizer for GaussNewton<P> {
         let b = self.buffers.as_mut().expect("init sized the buffers");
         let mut diag = Diagnostics::default();
         b.linearise(&self.problem, &state.x);
-        let scale = (0..b.jtj.nrows()).map(|i| b.jtj[(i, i)]).fold(1.0, f64::max);
+        let scale = (0..b.jtj.nrows())
+            .map(|i| b.jtj[(i, i)])
+            .fold(1.0, f64::max);
         let mut lambda = 0.0;
         loop {
             match b.solve(lambda, &state.grad) {
                 Ok(()) => break,
                 Err(LinalgError::NotPositiveDefinite { .. }) => {
-                    lambda = if lambda == 0.0 { 1e-10 * scale } else { 10.0 * lambda };
+                    lambda = if lambda == 0.0 {
+                        1e-10 * scale
+                    } else {
+                        10.0 * lambda
+                    };
                     diag.fallback = Some("rank-deficient Jacobian: damped");
                     diag.damping = Some(lambda);
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        let ray = Ray { x: &state.x, f: state.f, grad: &state.grad, direction: &b.p };
+        let ray = Ray {
+            x: &state.x,
+            f: state.f,
+            grad: &state.grad,
+            direction: &b.p,
+        };
         if ray.slope().is_nan() || ray.slope() >= 0.0 {
-            let reason = format!("Gauss-Newton direction is not a descent direction: ∇fᵀp = {}", ray.slope());
-            return Ok(StepOutcome::Stop { reason, diagnostics: diag });
+            let reason = format!(
+                "Gauss-Newton direction is not a descent direction: ∇fᵀp = {}",
+                ray.slope()
+            );
+            return Ok(StepOutcome::Stop {
+                reason,
+                diagnostics: diag,
+            });
         }
-        let report = self.line_search.search(eval, &ray, 1.0, &mut b.x_new, &mut b.g_new)?;
+        let report = self
+            .line_search
+            .search(eval, &ray, 1.0, &mut b.x_new, &mut b.g_new)?;
         diag.learning_rate = Some(report.step);
         diag.backtracks = Some(report.backtracks);
         if !report.sufficient_decrease {
-            let reason = format!("Armijo line search found no acceptable step (last α = {:e})", report.step);
-            return Ok(StepOutcome::Stop { reason, diagnostics: diag });
+            let reason = format!(
+                "Armijo line search found no acceptable step (last α = {:e})",
+                report.step
+            );
+            return Ok(StepOutcome::Stop {
+                reason,
+                diagnostics: diag,
+            });
         }
         state.x.copy_from_slice(&b.x_new);
         state.grad.copy_from_slice(&b.g_new);
@@ -183,7 +220,13 @@ impl<P: LeastSquares> LevenbergMarquardt<P> {
     /// [`Error::Hyperparameter`] for a negative (or non-finite) τ.
     pub fn new(problem: P, tau: f64) -> Result<Self, Error> {
         validate::non_negative("Levenberg-Marquardt", "damping τ", tau)?;
-        Ok(Self { problem, tau, lambda: 0.0, nu: 2.0, buffers: None })
+        Ok(Self {
+            problem,
+            tau,
+            lambda: 0.0,
+            nu: 2.0,
+            buffers: None,
+        })
     }
     /// The current damping λ.
     pub fn damping(&self) -> f64 {
@@ -204,7 +247,9 @@ impl<P: LeastSquares> Optimizer for LevenbergMarquardt<P> {
         check_problem("Levenberg-Marquardt", &self.problem, state)?;
         let mut b = Normal::new(self.problem.n(), self.problem.m());
         b.linearise(&self.problem, &state.x);
-        let max_diag = (0..b.jtj.nrows()).map(|i| b.jtj[(i, i)]).fold(0.0, f64::max);
+        let max_diag = (0..b.jtj.nrows())
+            .map(|i| b.jtj[(i, i)])
+            .fold(0.0, f64::max);
         self.lambda = self.tau * max_diag;
         self.nu = 2.0;
         b.jacobians = 0;
@@ -216,7 +261,9 @@ impl<P: LeastSquares> Optimizer for LevenbergMarquardt<P> {
         let b = self.buffers.as_mut().expect("init sized the buffers");
         let mut diag = Diagnostics::default();
         b.linearise(&self.problem, &state.x);
-        let scale = (0..b.jtj.nrows()).map(|i| b.jtj[(i, i)]).fold(1.0, f64::max);
+        let scale = (0..b.jtj.nrows())
+            .map(|i| b.jtj[(i, i)])
+            .fold(1.0, f64::max);
         loop {
             match b.solve(self.lambda, &state.grad) {
                 Ok(()) => break,
@@ -235,7 +282,11 @@ impl<P: LeastSquares> Optimizer for LevenbergMarquardt<P> {
             *xn = xi + pi;
         }
         let f_new = eval.value(&b.x_new);
-        let rho = if predicted > 0.0 { (state.f - f_new) / predicted } else { f64::NEG_INFINITY };
+        let rho = if predicted > 0.0 {
+            (state.f - f_new) / predicted
+        } else {
+            f64::NEG_INFINITY
+        };
         diag.gain_ratio = Some(rho);
         diag.learning_rate = Some(1.0);
         if rho > 0.0 && f_new.is_finite() {
@@ -249,8 +300,14 @@ impl<P: LeastSquares> Optimizer for LevenbergMarquardt<P> {
             self.nu *= 2.0;
             diag.rejected = true;
             if !self.lambda.is_finite() || self.lambda > 1e300 {
-                let reason = format!("damping λ = {:e} grew without an acceptable step", self.lambda);
-                return Ok(StepOutcome::Stop { reason, diagnostics: diag });
+                let reason = format!(
+                    "damping λ = {:e} grew without an acceptable step",
+                    self.lambda
+                );
+                return Ok(StepOutcome::Stop {
+                    reason,
+                    diagnostics: diag,
+                });
             }
         }
         Ok(StepOutcome::Continue(diag))

@@ -50,9 +50,11 @@ pub use diagonal::{DiagonalNewton, DiagonalSource};
 pub use hessian_free::{Curvature, HessianFree};
 pub use least_squares::{GaussNewton, LevenbergMarquardt};
 pub use newton::{IndefiniteHessian, Newton};
-pub use operator::{DenseOperator, FnOperator, GaussNewtonAt, GaussNewtonProduct, HessianAt, SymmetricOperator};
+pub use operator::{
+    DenseOperator, FnOperator, GaussNewtonAt, GaussNewtonProduct, HessianAt, SymmetricOperator,
+};
 pub use quasi_newton::{
-    CURVATURE_EPSILON, CurvatureSafeguard, Lbfgs, QuasiNewton, QuasiNewtonUpdate, SR1_SKIP_THRESHOLD,
-    bfgs_inverse_update, dfp_inverse_update, sr1_update,
+    CURVATURE_EPSILON, CurvatureSafeguard, Lbfgs, QuasiNewton, QuasiNewtonUpdate,
+    SR1_SKIP_THRESHOLD, bfgs_inverse_update, dfp_inverse_update, sr1_update,
 };
 pub use trust_region::{ACCEPTANCE, Subproblem, TrustRegion};

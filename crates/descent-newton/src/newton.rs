@@ -8,9 +8,13 @@
 //! an n×n Hessian) and indefiniteness (Newton heads for saddles and maxima).
 //! [`IndefiniteHessian`] names the remedies.
 
-use descent_core::{Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate};
+use descent_core::{
+    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate,
+};
 use descent_gd::line_search::{Armijo, Ray, fixed_step};
-use descent_linalg::{Cholesky, LinalgError, Mat, SymmetricEigen, SymmetricIndefinite, dot, matvec, vecmat};
+use descent_linalg::{
+    Cholesky, LinalgError, Mat, SymmetricEigen, SymmetricIndefinite, dot, matvec, vecmat,
+};
 
 /// What Newton does when `∇²f(x)` is not positive definite (the Cholesky
 /// factorisation meets a non-positive pivot).
@@ -119,7 +123,11 @@ impl Newton {
     /// The safeguarded Newton method: modified Cholesky (β = 10⁻³) with an
     /// Armijo line search (c₁ = 10⁻⁴, ρ = ½) from α₀ = 1 — N&W Alg. 3.2.
     pub fn safeguarded() -> Self {
-        Self::build(1.0, IndefiniteHessian::ModifiedCholesky { beta: 1e-3 }, Some(Armijo::default()))
+        Self::build(
+            1.0,
+            IndefiniteHessian::ModifiedCholesky { beta: 1e-3 },
+            Some(Armijo::default()),
+        )
     }
 
     /// Add an Armijo backtracking line search starting from `α₀ = η`.
@@ -166,32 +174,40 @@ impl Newton {
     }
 
     /// Fill `p` with the search direction; `Ok(Err(reason))` asks to stop.
-    fn direction(&mut self, grad: &[f64], diag: &mut Diagnostics) -> Result<Result<(), String>, Error> {
+    fn direction(
+        &mut self,
+        grad: &[f64],
+        diag: &mut Diagnostics,
+    ) -> Result<Result<(), String>, Error> {
         for (pi, gi) in self.p.iter_mut().zip(grad) {
             *pi = -gi;
         }
         let chol = match self.strategy {
-            IndefiniteHessian::Fail | IndefiniteHessian::SolveIndefinite => match self.factor_shifted(0.0) {
-                Ok(c) => c,
-                Err(LinalgError::NotPositiveDefinite { pivot, .. }) => {
-                    if self.strategy == IndefiniteHessian::Fail {
-                        return Ok(Err(format!(
-                            "Hessian is not positive definite (Cholesky pivot {pivot} is not positive)"
-                        )));
+            IndefiniteHessian::Fail | IndefiniteHessian::SolveIndefinite => {
+                match self.factor_shifted(0.0) {
+                    Ok(c) => c,
+                    Err(LinalgError::NotPositiveDefinite { pivot, .. }) => {
+                        if self.strategy == IndefiniteHessian::Fail {
+                            return Ok(Err(format!(
+                                "Hessian is not positive definite (Cholesky pivot {pivot} is not positive)"
+                            )));
+                        }
+                        diag.fallback = Some("indefinite solve");
+                        diag.negative_curvature = true;
+                        let p = SymmetricIndefinite::factor(self.h.as_ref())?.solve(&self.p);
+                        match p {
+                            Ok(p) => self.p.copy_from_slice(&p),
+                            Err(e) => return Ok(Err(e.to_string())),
+                        }
+                        return Ok(Ok(()));
                     }
-                    diag.fallback = Some("indefinite solve");
-                    diag.negative_curvature = true;
-                    let p = SymmetricIndefinite::factor(self.h.as_ref())?.solve(&self.p);
-                    match p {
-                        Ok(p) => self.p.copy_from_slice(&p),
-                        Err(e) => return Ok(Err(e.to_string())),
-                    }
-                    return Ok(Ok(()));
+                    Err(e) => return Err(e.into()),
                 }
-                Err(e) => return Err(e.into()),
-            },
+            }
             IndefiniteHessian::LevenbergMarquardt { .. } => {
-                let scale = (0..self.h.nrows()).map(|i| self.h[(i, i)].abs()).fold(1.0, f64::max);
+                let scale = (0..self.h.nrows())
+                    .map(|i| self.h[(i, i)].abs())
+                    .fold(1.0, f64::max);
                 let mut raised = false;
                 let chol = loop {
                     match self.factor_shifted(self.lambda) {
@@ -211,7 +227,9 @@ impl Newton {
                 chol
             }
             IndefiniteHessian::ModifiedCholesky { beta } => {
-                let min_diag = (0..self.h.nrows()).map(|i| self.h[(i, i)]).fold(f64::INFINITY, f64::min);
+                let min_diag = (0..self.h.nrows())
+                    .map(|i| self.h[(i, i)])
+                    .fold(f64::INFINITY, f64::min);
                 let mut tau = if min_diag > 0.0 { 0.0 } else { beta - min_diag };
                 let chol = loop {
                     match self.factor_shifted(tau) {
@@ -221,7 +239,9 @@ impl Newton {
                     }
                 };
                 if tau > 0.0 {
+                    // τ > 0 only when H is not positive definite.
                     diag.fallback = Some("modified Cholesky");
+                    diag.negative_curvature = true;
                     diag.damping = Some(tau);
                 }
                 chol
@@ -248,12 +268,23 @@ impl Newton {
 
 impl Optimizer for Newton {
     fn name(&self) -> String {
-        let ls = if self.line_search.is_some() { " + Armijo" } else { "" };
-        format!("Newton ({}) η={}{ls}", self.strategy.label(), self.learning_rate)
+        let ls = if self.line_search.is_some() {
+            " + Armijo"
+        } else {
+            ""
+        };
+        format!(
+            "Newton ({}) η={}{ls}",
+            self.strategy.label(),
+            self.learning_rate
+        )
     }
 
     fn requirements(&self) -> Requirements {
-        Requirements { hessian: true, hessian_vector_product: false }
+        Requirements {
+            hessian: true,
+            hessian_vector_product: false,
+        }
     }
 
     fn init(&mut self, _eval: &mut Evaluator<'_>, state: &State) -> Result<(), Error> {
@@ -261,7 +292,8 @@ impl Optimizer for Newton {
         self.h = Mat::zeros(n, n);
         if matches!(
             self.strategy,
-            IndefiniteHessian::LevenbergMarquardt { .. } | IndefiniteHessian::ModifiedCholesky { .. }
+            IndefiniteHessian::LevenbergMarquardt { .. }
+                | IndefiniteHessian::ModifiedCholesky { .. }
         ) {
             self.damped = Mat::zeros(n, n);
         }
@@ -280,28 +312,61 @@ impl Optimizer for Newton {
         let mut diag = Diagnostics::default();
         eval.hessian(&state.x, self.h.as_mut())?;
         if let Err(reason) = self.direction(&state.grad, &mut diag)? {
-            return Ok(StepOutcome::Stop { reason, diagnostics: diag });
+            return Ok(StepOutcome::Stop {
+                reason,
+                diagnostics: diag,
+            });
         }
-        let ray = Ray { x: &state.x, f: state.f, grad: &state.grad, direction: &self.p };
+        let ray = Ray {
+            x: &state.x,
+            f: state.f,
+            grad: &state.grad,
+            direction: &self.p,
+        };
         let report = match (&self.line_search, ray.slope() < 0.0) {
-            (Some(search), true) => search.search(eval, &ray, self.learning_rate, &mut self.x_new, &mut self.g_new)?,
+            (Some(search), true) => search.search(
+                eval,
+                &ray,
+                self.learning_rate,
+                &mut self.x_new,
+                &mut self.g_new,
+            )?,
             (Some(_), false) => {
-                let reason = format!("Newton direction is not a descent direction: ∇fᵀp = {}", ray.slope());
-                return Ok(StepOutcome::Stop { reason, diagnostics: diag });
+                let reason = format!(
+                    "Newton direction is not a descent direction: ∇fᵀp = {}",
+                    ray.slope()
+                );
+                return Ok(StepOutcome::Stop {
+                    reason,
+                    diagnostics: diag,
+                });
             }
-            (None, _) => fixed_step(eval, &ray, self.learning_rate, &mut self.x_new, &mut self.g_new)?,
+            (None, _) => fixed_step(
+                eval,
+                &ray,
+                self.learning_rate,
+                &mut self.x_new,
+                &mut self.g_new,
+            )?,
         };
         diag.learning_rate = Some(report.step);
         diag.backtracks = Some(report.backtracks);
         if !report.gradient_evaluated {
-            let reason = format!("Armijo line search found no acceptable step (last α = {:e})", report.step);
-            return Ok(StepOutcome::Stop { reason, diagnostics: diag });
+            let reason = format!(
+                "Armijo line search found no acceptable step (last α = {:e})",
+                report.step
+            );
+            return Ok(StepOutcome::Stop {
+                reason,
+                diagnostics: diag,
+            });
         }
         if let IndefiniteHessian::LevenbergMarquardt { .. } = self.strategy {
             // Gain ratio against the undamped quadratic model m(s) = gᵀs + ½ sᵀHs, s = α p.
             let alpha = report.step;
             matvec(self.h.as_ref(), &self.p, &mut self.work);
-            let predicted = -(alpha * dot(&state.grad, &self.p) + 0.5 * alpha * alpha * dot(&self.p, &self.work));
+            let predicted = -(alpha * dot(&state.grad, &self.p)
+                + 0.5 * alpha * alpha * dot(&self.p, &self.work));
             let rho = (state.f - report.value) / predicted;
             diag.gain_ratio = Some(rho);
             if rho > 0.0 && report.value.is_finite() {

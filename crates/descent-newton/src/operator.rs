@@ -52,14 +52,21 @@ impl<'a> DenseOperator<'a> {
         for j in 0..a.ncols() {
             for i in 0..a.nrows() {
                 if !a[(i, j)].is_finite() {
-                    return Err(Error::invalid(CONTEXT, format!("entry ({i}, {j}) is {}", a[(i, j)])));
+                    return Err(Error::invalid(
+                        CONTEXT,
+                        format!("entry ({i}, {j}) is {}", a[(i, j)]),
+                    ));
                 }
             }
         }
         if let Some((i, j)) = symmetry_violation(a, 1e-10) {
             return Err(Error::invalid(
                 CONTEXT,
-                format!("matrix is not symmetric: a[{i},{j}] = {} but a[{j},{i}] = {}", a[(i, j)], a[(j, i)]),
+                format!(
+                    "matrix is not symmetric: a[{i},{j}] = {} but a[{j},{i}] = {}",
+                    a[(i, j)],
+                    a[(j, i)]
+                ),
             ));
         }
         Ok(Self { a })
@@ -97,7 +104,11 @@ impl<'e, 'o, 'x> HessianAt<'e, 'o, 'x> {
         if x.len() != eval.dim() {
             return Err(Error::invalid(
                 format!("Hessian operator of {}", eval.name()),
-                format!("point has {} coordinates but the objective has dimension {}", x.len(), eval.dim()),
+                format!(
+                    "point has {} coordinates but the objective has dimension {}",
+                    x.len(),
+                    eval.dim()
+                ),
             ));
         }
         Ok(Self { eval, x })
@@ -129,14 +140,24 @@ pub trait GaussNewtonProduct {
     ///
     /// # Errors
     /// As the underlying computation reports.
-    fn gauss_newton_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error>;
+    fn gauss_newton_vector_product(
+        &mut self,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error>;
 }
 
 impl<F> GaussNewtonProduct for F
 where
     F: FnMut(&[f64], &[f64], &mut [f64]) -> Result<(), Error>,
 {
-    fn gauss_newton_vector_product(&mut self, x: &[f64], v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    fn gauss_newton_vector_product(
+        &mut self,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
         self(x, v, out)
     }
 }

@@ -193,10 +193,24 @@ impl QuasiNewton {
         slope < 0.0 && slope.is_finite()
     }
 
-    fn search(&mut self, eval: &mut Evaluator<'_>, state: &State) -> Result<LineSearchReport, Error> {
-        let alpha0 = if self.scaled { 1.0 } else { (1.0 / norm_2(&state.grad)).min(1.0) };
-        let ray = Ray { x: &state.x, f: state.f, grad: &state.grad, direction: &self.p };
-        self.line_search.search(eval, &ray, alpha0, &mut self.x_new, &mut self.g_new)
+    fn search(
+        &mut self,
+        eval: &mut Evaluator<'_>,
+        state: &State,
+    ) -> Result<LineSearchReport, Error> {
+        let alpha0 = if self.scaled {
+            1.0
+        } else {
+            (1.0 / norm_2(&state.grad)).min(1.0)
+        };
+        let ray = Ray {
+            x: &state.x,
+            f: state.f,
+            grad: &state.grad,
+            direction: &self.p,
+        };
+        self.line_search
+            .search(eval, &ray, alpha0, &mut self.x_new, &mut self.g_new)
     }
 
     fn update_matrix(&mut self, grad_old: &[f64], alpha: f64, diag: &mut Diagnostics) {
@@ -206,11 +220,18 @@ impl QuasiNewton {
             QuasiNewtonUpdate::Sr1 => {
                 if !self.scaled && sy > 0.0 {
                     let gamma = dot(y, y) / sy;
-                    self.matrix = Mat::from_fn(s.len(), s.len(), |i, j| if i == j { gamma } else { 0.0 });
+                    self.matrix =
+                        Mat::from_fn(s.len(), s.len(), |i, j| if i == j { gamma } else { 0.0 });
                     self.scaled = true;
                 }
                 self.scaled = true;
-                diag.skipped_update = !sr1_update(self.matrix.as_mut(), s, y, SR1_SKIP_THRESHOLD, &mut self.work);
+                diag.skipped_update = !sr1_update(
+                    self.matrix.as_mut(),
+                    s,
+                    y,
+                    SR1_SKIP_THRESHOLD,
+                    &mut self.work,
+                );
             }
             QuasiNewtonUpdate::Bfgs | QuasiNewtonUpdate::Dfp => {
                 if sy <= CURVATURE_EPSILON * norm_2(s) * norm_2(y) {
@@ -222,7 +243,11 @@ impl QuasiNewton {
                         CurvatureSafeguard::PowellDamping => {
                             // B s = −α ∇f_k, sᵀBs = −α sᵀ∇f_k > 0.
                             let sbs = -alpha * dot(s, grad_old);
-                            let theta = if sy >= 0.2 * sbs { 1.0 } else { 0.8 * sbs / (sbs - sy) };
+                            let theta = if sy >= 0.2 * sbs {
+                                1.0
+                            } else {
+                                0.8 * sbs / (sbs - sy)
+                            };
                             for (yi, gi) in y.iter_mut().zip(grad_old) {
                                 *yi = theta * *yi - (1.0 - theta) * alpha * gi;
                             }
@@ -239,7 +264,9 @@ impl QuasiNewton {
                     self.scaled = true;
                 }
                 match self.update {
-                    QuasiNewtonUpdate::Bfgs => bfgs_inverse_update(self.matrix.as_mut(), s, y, &mut self.work),
+                    QuasiNewtonUpdate::Bfgs => {
+                        bfgs_inverse_update(self.matrix.as_mut(), s, y, &mut self.work)
+                    }
                     _ => dfp_inverse_update(self.matrix.as_mut(), s, y, &mut self.work),
                 }
             }
@@ -260,7 +287,14 @@ impl Optimizer for QuasiNewton {
         let n = state.x.len();
         self.matrix = Mat::identity(n, n);
         self.scaled = false;
-        for v in [&mut self.p, &mut self.s, &mut self.y, &mut self.work, &mut self.x_new, &mut self.g_new] {
+        for v in [
+            &mut self.p,
+            &mut self.s,
+            &mut self.y,
+            &mut self.work,
+            &mut self.x_new,
+            &mut self.g_new,
+        ] {
             *v = vec![0.0; n];
         }
         Ok(())
@@ -283,8 +317,14 @@ impl Optimizer for QuasiNewton {
         diag.learning_rate = Some(report.step);
         diag.backtracks = Some(report.evaluations);
         if !report.sufficient_decrease {
-            let reason = format!("strong Wolfe line search found no acceptable step (last α = {:e})", report.step);
-            return Ok(StepOutcome::Stop { reason, diagnostics: diag });
+            let reason = format!(
+                "strong Wolfe line search found no acceptable step (last α = {:e})",
+                report.step
+            );
+            return Ok(StepOutcome::Stop {
+                reason,
+                diagnostics: diag,
+            });
         }
         sub(&self.x_new, &state.x, &mut self.s);
         sub(&self.g_new, &state.grad, &mut self.y);
@@ -401,7 +441,13 @@ impl Optimizer for Lbfgs {
         self.alpha = vec![0.0; self.memory];
         self.len = 0;
         self.newest = self.memory - 1;
-        for v in [&mut self.p, &mut self.s_new, &mut self.y_new, &mut self.x_new, &mut self.g_new] {
+        for v in [
+            &mut self.p,
+            &mut self.s_new,
+            &mut self.y_new,
+            &mut self.x_new,
+            &mut self.g_new,
+        ] {
             *v = vec![0.0; n];
         }
         Ok(())
@@ -413,9 +459,20 @@ impl Optimizer for Lbfgs {
         let mut slope = dot(&state.grad, &self.p);
         let mut report = None;
         if slope < 0.0 && slope.is_finite() {
-            let alpha0 = if self.len > 0 { 1.0 } else { (1.0 / norm_2(&state.grad)).min(1.0) };
-            let ray = Ray { x: &state.x, f: state.f, grad: &state.grad, direction: &self.p };
-            let r = self.line_search.search(eval, &ray, alpha0, &mut self.x_new, &mut self.g_new)?;
+            let alpha0 = if self.len > 0 {
+                1.0
+            } else {
+                (1.0 / norm_2(&state.grad)).min(1.0)
+            };
+            let ray = Ray {
+                x: &state.x,
+                f: state.f,
+                grad: &state.grad,
+                direction: &self.p,
+            };
+            let r =
+                self.line_search
+                    .search(eval, &ray, alpha0, &mut self.x_new, &mut self.g_new)?;
             if r.sufficient_decrease || self.len == 0 {
                 report = Some(r);
             }
@@ -428,19 +485,34 @@ impl Optimizer for Lbfgs {
                 diag.fallback = Some("reset to steepest descent");
                 self.two_loop(&state.grad);
                 slope = dot(&state.grad, &self.p);
-                if !(slope < 0.0) {
-                    return Ok(StepOutcome::Stop { reason: format!("∇fᵀp = {slope} is not negative"), diagnostics: diag });
+                if slope.is_nan() || slope >= 0.0 {
+                    return Ok(StepOutcome::Stop {
+                        reason: format!("∇fᵀp = {slope} is not negative"),
+                        diagnostics: diag,
+                    });
                 }
                 let alpha0 = (1.0 / norm_2(&state.grad)).min(1.0);
-                let ray = Ray { x: &state.x, f: state.f, grad: &state.grad, direction: &self.p };
-                self.line_search.search(eval, &ray, alpha0, &mut self.x_new, &mut self.g_new)?
+                let ray = Ray {
+                    x: &state.x,
+                    f: state.f,
+                    grad: &state.grad,
+                    direction: &self.p,
+                };
+                self.line_search
+                    .search(eval, &ray, alpha0, &mut self.x_new, &mut self.g_new)?
             }
         };
         diag.learning_rate = Some(report.step);
         diag.backtracks = Some(report.evaluations);
         if !report.sufficient_decrease {
-            let reason = format!("strong Wolfe line search found no acceptable step (last α = {:e})", report.step);
-            return Ok(StepOutcome::Stop { reason, diagnostics: diag });
+            let reason = format!(
+                "strong Wolfe line search found no acceptable step (last α = {:e})",
+                report.step
+            );
+            return Ok(StepOutcome::Stop {
+                reason,
+                diagnostics: diag,
+            });
         }
         sub(&self.x_new, &state.x, &mut self.s_new);
         sub(&self.g_new, &state.grad, &mut self.y_new);

@@ -86,7 +86,10 @@ impl LanczosProcess {
             q: vec![0.0; n],
             w: vec![0.0; n],
             coefficients: vec![0.0; capacity],
-            t: Tridiagonal { alpha: Vec::with_capacity(capacity), beta: Vec::with_capacity(capacity) },
+            t: Tridiagonal {
+                alpha: Vec::with_capacity(capacity),
+                beta: Vec::with_capacity(capacity),
+            },
         }
     }
 
@@ -109,9 +112,17 @@ impl LanczosProcess {
         }
         let beta = norm_2(&self.w);
         self.t.alpha.push(alpha);
-        let scale_t = self.t.alpha.iter().map(|a| a.abs()).fold(0.0, f64::max).max(1e-300);
+        let scale_t = self
+            .t
+            .alpha
+            .iter()
+            .map(|a| a.abs())
+            .fold(0.0, f64::max)
+            .max(1e-300);
         if beta <= 1e-12 * scale_t || j + 1 == capacity || j + 1 == self.w.len() {
-            self.t.beta.push(if j + 1 == self.w.len() { 0.0 } else { beta });
+            self.t
+                .beta
+                .push(if j + 1 == self.w.len() { 0.0 } else { beta });
             return Ok(beta > 1e-12 * scale_t && j + 1 < capacity && j + 1 < self.w.len());
         }
         self.t.beta.push(beta);
@@ -126,13 +137,20 @@ impl LanczosProcess {
 ///
 /// # Errors
 /// `steps = 0`, a start vector of the wrong length or zero, or an operator failure.
-pub fn lanczos(op: &mut dyn SymmetricOperator, start: &[f64], steps: usize) -> Result<Tridiagonal, Error> {
+pub fn lanczos(
+    op: &mut dyn SymmetricOperator,
+    start: &[f64],
+    steps: usize,
+) -> Result<Tridiagonal, Error> {
     validate::at_least("Lanczos", "steps", steps, 1)?;
     let n = op.dim();
     if start.len() != n || norm_2(start) == 0.0 || !norm_2(start).is_finite() {
         return Err(Error::invalid(
             "Lanczos",
-            format!("start vector must be finite, nonzero and of length {n}, got length {}", start.len()),
+            format!(
+                "start vector must be finite, nonzero and of length {n}, got length {}",
+                start.len()
+            ),
         ));
     }
     let mut process = LanczosProcess::new(start, steps.min(n));
@@ -183,11 +201,17 @@ pub fn extreme_eigenvalues(
     let n = op.dim();
     validate::at_least(OWNER, "k", k, 1)?;
     if k > n {
-        return Err(Error::invalid(OWNER, format!("k = {k} eigenvalues asked of an operator of dimension {n}")));
+        return Err(Error::invalid(
+            OWNER,
+            format!("k = {k} eigenvalues asked of an operator of dimension {n}"),
+        ));
     }
     validate::positive(OWNER, "tolerance", tol)?;
     if max_steps < k {
-        return Err(Error::invalid(OWNER, format!("max steps = {max_steps} is below k = {k}")));
+        return Err(Error::invalid(
+            OWNER,
+            format!("max steps = {max_steps} is below k = {k}"),
+        ));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut start = vec![0.0; n];
@@ -206,10 +230,21 @@ pub fn extreme_eigenvalues(
             SpectrumEnd::Largest => (0..k.min(j)).map(|i| j - 1 - i).collect(),
         };
         let values: Vec<f64> = pick.iter().map(|&i| eig.values[i]).collect();
-        let residuals: Vec<f64> = pick.iter().map(|&i| (beta_j * eig.vectors[(j - 1, i)]).abs()).collect();
-        let converged = residuals.iter().zip(&values).all(|(r, v)| *r <= tol * v.abs().max(1.0));
+        let residuals: Vec<f64> = pick
+            .iter()
+            .map(|&i| (beta_j * eig.vectors[(j - 1, i)]).abs())
+            .collect();
+        let converged = residuals
+            .iter()
+            .zip(&values)
+            .all(|(r, v)| *r <= tol * v.abs().max(1.0));
         if converged || !more {
-            return Ok(ExtremeEigenvalues { values, residuals, iterations: j, converged: converged || beta_j == 0.0 });
+            return Ok(ExtremeEigenvalues {
+                values,
+                residuals,
+                iterations: j,
+                converged: converged || beta_j == 0.0,
+            });
         }
     }
 }
@@ -253,19 +288,39 @@ pub fn power_iteration(
     for it in 1..=max_iterations {
         op.apply(&v, &mut av)?;
         theta = descent_linalg::dot(&v, &av);
-        let residual = av.iter().zip(&v).map(|(a, b)| (a - theta * b).powi(2)).sum::<f64>().sqrt();
+        let residual = av
+            .iter()
+            .zip(&v)
+            .map(|(a, b)| (a - theta * b).powi(2))
+            .sum::<f64>()
+            .sqrt();
         if residual <= tol * theta.abs() {
-            return Ok(PowerIteration { value: theta, vector: v, iterations: it, converged: true });
+            return Ok(PowerIteration {
+                value: theta,
+                vector: v,
+                iterations: it,
+                converged: true,
+            });
         }
         let norm = norm_2(&av);
         if norm == 0.0 {
-            return Ok(PowerIteration { value: 0.0, vector: v, iterations: it, converged: true });
+            return Ok(PowerIteration {
+                value: 0.0,
+                vector: v,
+                iterations: it,
+                converged: true,
+            });
         }
         for (vi, ai) in v.iter_mut().zip(&av) {
             *vi = ai / norm;
         }
     }
-    Ok(PowerIteration { value: theta, vector: v, iterations: max_iterations, converged: false })
+    Ok(PowerIteration {
+        value: theta,
+        vector: v,
+        iterations: max_iterations,
+        converged: false,
+    })
 }
 
 /// Hutchinson's estimate of `tr A` with its standard error.
@@ -285,7 +340,11 @@ pub struct TraceEstimate {
 ///
 /// # Errors
 /// `samples < 2` (no standard error), or an operator failure.
-pub fn hutchinson_trace(op: &mut dyn SymmetricOperator, samples: usize, seed: u64) -> Result<TraceEstimate, Error> {
+pub fn hutchinson_trace(
+    op: &mut dyn SymmetricOperator,
+    samples: usize,
+    seed: u64,
+) -> Result<TraceEstimate, Error> {
     validate::at_least("Hutchinson trace", "samples", samples, 2)?;
     let n = op.dim();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -301,7 +360,11 @@ pub fn hutchinson_trace(op: &mut dyn SymmetricOperator, samples: usize, seed: u6
         m2 += delta * (q - mean);
     }
     let variance = m2 / (samples - 1) as f64;
-    Ok(TraceEstimate { estimate: mean, standard_error: (variance / samples as f64).sqrt(), samples })
+    Ok(TraceEstimate {
+        estimate: mean,
+        standard_error: (variance / samples as f64).sqrt(),
+        samples,
+    })
 }
 
 /// Hutchinson's diagonal estimate `diag A ≈ (1/S) Σ_s z_s ⊙ A z_s` (Rademacher
@@ -319,7 +382,10 @@ pub fn hutchinson_diagonal(
     validate::at_least("Hutchinson diagonal", "samples", samples, 1)?;
     let n = op.dim();
     if out.len() != n {
-        return Err(Error::invalid("Hutchinson diagonal", format!("output has length {} but n = {n}", out.len())));
+        return Err(Error::invalid(
+            "Hutchinson diagonal",
+            format!("output has length {} but n = {n}", out.len()),
+        ));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (mut z, mut az) = (vec![0.0; n], vec![0.0; n]);
@@ -365,7 +431,11 @@ impl SpectralDensity {
     /// `∫ λ^p dμ = Σ_i w_i θ_i^p`, an estimate of `tr(A^p)/n` (exact in
     /// expectation for `p < 2·steps`).
     pub fn moment(&self, p: i32) -> f64 {
-        self.nodes.iter().zip(&self.weights).map(|(t, w)| w * t.powi(p)).sum()
+        self.nodes
+            .iter()
+            .zip(&self.weights)
+            .map(|(t, w)| w * t.powi(p))
+            .sum()
     }
 }
 
@@ -389,7 +459,11 @@ pub fn spectral_density(
     let n = op.dim();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut z = vec![0.0; n];
-    let mut density = SpectralDensity { nodes: Vec::new(), weights: Vec::new(), applications: 0 };
+    let mut density = SpectralDensity {
+        nodes: Vec::new(),
+        weights: Vec::new(),
+        applications: 0,
+    };
     for _ in 0..probes {
         rademacher(&mut rng, &mut z);
         let t = lanczos(op, &z, steps)?;
@@ -397,7 +471,9 @@ pub fn spectral_density(
         let eig = t.eigen();
         for (i, theta) in eig.values.iter().enumerate() {
             density.nodes.push(*theta);
-            density.weights.push(eig.vectors[(0, i)].powi(2) / probes as f64);
+            density
+                .weights
+                .push(eig.vectors[(0, i)].powi(2) / probes as f64);
         }
     }
     Ok(density)
@@ -453,7 +529,10 @@ pub fn classify_eigenvalues(eigenvalues: &[f64], tol: f64) -> PointClassificatio
         negative,
         near_zero,
         lambda_min: eigenvalues.iter().copied().fold(f64::INFINITY, f64::min),
-        lambda_max: eigenvalues.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        lambda_max: eigenvalues
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max),
     }
 }
 
@@ -478,13 +557,21 @@ pub struct SecondOrderCertificate {
 /// # Errors
 /// A Hessian that is not `n×n` for a gradient of length n (naming both sizes),
 /// not finite or not symmetric; `ε ≤ 0`.
-pub fn certify_dense(grad: &[f64], hessian: MatRef<'_, f64>, epsilon: f64) -> Result<SecondOrderCertificate, Error> {
+pub fn certify_dense(
+    grad: &[f64],
+    hessian: MatRef<'_, f64>,
+    epsilon: f64,
+) -> Result<SecondOrderCertificate, Error> {
     validate::positive("second-order certificate", "ε", epsilon)?;
     let n = grad.len();
     if hessian.nrows() != n || hessian.ncols() != n {
         return Err(Error::invalid(
             "second-order certificate",
-            format!("Hessian is {}×{} but the gradient has length {n}", hessian.nrows(), hessian.ncols()),
+            format!(
+                "Hessian is {}×{} but the gradient has length {n}",
+                hessian.nrows(),
+                hessian.ncols()
+            ),
         ));
     }
     let values = dense_eigenvalues(hessian)?;
@@ -508,12 +595,20 @@ pub fn certify_dense(grad: &[f64], hessian: MatRef<'_, f64>, epsilon: f64) -> Re
 ///
 /// # Errors
 /// `x` of the wrong length, no second derivatives, a malformed Hessian, `ε ≤ 0`.
-pub fn certify(eval: &mut Evaluator<'_>, x: &[f64], epsilon: f64, seed: u64) -> Result<SecondOrderCertificate, Error> {
+pub fn certify(
+    eval: &mut Evaluator<'_>,
+    x: &[f64],
+    epsilon: f64,
+    seed: u64,
+) -> Result<SecondOrderCertificate, Error> {
     let n = eval.dim();
     if x.len() != n {
         return Err(Error::invalid(
             format!("certify a point of {}", eval.name()),
-            format!("point has {} coordinates but the objective has dimension {n}", x.len()),
+            format!(
+                "point has {} coordinates but the objective has dimension {n}",
+                x.len()
+            ),
         ));
     }
     let mut grad = vec![0.0; n];

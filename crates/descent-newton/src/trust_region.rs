@@ -7,7 +7,9 @@
 //! `Δ ← ¼Δ`; `ρ > ¾` with the step on the boundary → `Δ ← min(2Δ, Δ_max)`;
 //! the step is accepted when `ρ > 10⁻⁴`.
 
-use descent_core::{Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate};
+use descent_core::{
+    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate,
+};
 use descent_linalg::{Cholesky, Mat, dot, matvec, norm_2};
 
 use crate::cg::{CgWorkspace, steihaug_cg};
@@ -54,7 +56,11 @@ impl TrustRegion {
     /// # Errors
     /// [`Error::Hyperparameter`] for `Δ₀ ≤ 0`, `Δ_max < Δ₀` or a forcing term
     /// outside (0, 1).
-    pub fn new(subproblem: Subproblem, initial_radius: f64, max_radius: f64) -> Result<Self, Error> {
+    pub fn new(
+        subproblem: Subproblem,
+        initial_radius: f64,
+        max_radius: f64,
+    ) -> Result<Self, Error> {
         validate::positive(OWNER, "initial radius Δ₀", initial_radius)?;
         validate::positive(OWNER, "max radius Δ_max", max_radius)?;
         if max_radius < initial_radius {
@@ -87,7 +93,11 @@ impl TrustRegion {
     /// # Errors
     /// As [`TrustRegion::new`].
     pub fn dogleg(initial_radius: f64) -> Result<Self, Error> {
-        Self::new(Subproblem::Dogleg, initial_radius, 1e10f64.max(initial_radius))
+        Self::new(
+            Subproblem::Dogleg,
+            initial_radius,
+            1e10f64.max(initial_radius),
+        )
     }
 
     /// CG–Steihaug with `Δ_max = 10¹⁰`.
@@ -95,7 +105,11 @@ impl TrustRegion {
     /// # Errors
     /// As [`TrustRegion::new`].
     pub fn steihaug(initial_radius: f64, forcing: f64) -> Result<Self, Error> {
-        Self::new(Subproblem::SteihaugCg { forcing }, initial_radius, 1e10f64.max(initial_radius))
+        Self::new(
+            Subproblem::SteihaugCg { forcing },
+            initial_radius,
+            1e10f64.max(initial_radius),
+        )
     }
 
     /// The current radius Δ.
@@ -113,7 +127,11 @@ impl TrustRegion {
         let newton = Cholesky::factor(self.h.as_ref()).ok();
         let Some(chol) = newton else {
             // Cauchy point (N&W eq. 4.11–4.12).
-            let tau = if gbg <= 0.0 { 1.0 } else { (g_norm.powi(3) / (delta * gbg)).min(1.0) };
+            let tau = if gbg <= 0.0 {
+                1.0
+            } else {
+                (g_norm.powi(3) / (delta * gbg)).min(1.0)
+            };
             for (pi, gi) in self.p.iter_mut().zip(g) {
                 *pi = -tau * delta * gi / g_norm;
             }
@@ -155,15 +173,24 @@ impl Optimizer for TrustRegion {
         match self.subproblem {
             Subproblem::Dogleg => format!("trust region (dogleg) Δ₀={}", self.initial_radius),
             Subproblem::SteihaugCg { forcing } => {
-                format!("trust region (Steihaug-CG η={forcing}) Δ₀={}", self.initial_radius)
+                format!(
+                    "trust region (Steihaug-CG η={forcing}) Δ₀={}",
+                    self.initial_radius
+                )
             }
         }
     }
 
     fn requirements(&self) -> Requirements {
         match self.subproblem {
-            Subproblem::Dogleg => Requirements { hessian: true, hessian_vector_product: false },
-            Subproblem::SteihaugCg { .. } => Requirements { hessian: false, hessian_vector_product: true },
+            Subproblem::Dogleg => Requirements {
+                hessian: true,
+                hessian_vector_product: false,
+            },
+            Subproblem::SteihaugCg { .. } => Requirements {
+                hessian: false,
+                hessian_vector_product: true,
+            },
         }
     }
 
@@ -198,7 +225,15 @@ impl Optimizer for TrustRegion {
                 let forcing = forcing.min(norm_2(&state.grad).sqrt());
                 let n = state.x.len();
                 let mut op = HessianAt::new(eval, &state.x)?;
-                let cg = steihaug_cg(&mut op, &state.grad, forcing, self.radius, n, &mut self.p, &mut self.ws)?;
+                let cg = steihaug_cg(
+                    &mut op,
+                    &state.grad,
+                    forcing,
+                    self.radius,
+                    n,
+                    &mut self.p,
+                    &mut self.ws,
+                )?;
                 op.apply(&self.p, &mut self.bp)?;
                 diag.cg_iterations = Some(cg.iterations);
                 diag.negative_curvature = cg.negative_curvature;
@@ -210,7 +245,11 @@ impl Optimizer for TrustRegion {
             *xn = xi + pi;
         }
         let f_new = eval.value(&self.x_new);
-        let rho = if predicted > 0.0 { (state.f - f_new) / predicted } else { f64::NEG_INFINITY };
+        let rho = if predicted > 0.0 {
+            (state.f - f_new) / predicted
+        } else {
+            f64::NEG_INFINITY
+        };
         diag.gain_ratio = Some(rho);
         if rho.is_nan() || rho < 0.25 {
             self.radius *= 0.25;
@@ -222,7 +261,10 @@ impl Optimizer for TrustRegion {
             diag.rejected = true;
             if self.radius <= 1e-15 * (1.0 + norm_2(&state.x)) {
                 let reason = format!("trust radius collapsed to {:e}", self.radius);
-                return Ok(StepOutcome::Stop { reason, diagnostics: diag });
+                return Ok(StepOutcome::Stop {
+                    reason,
+                    diagnostics: diag,
+                });
             }
             return Ok(StepOutcome::Continue(diag));
         }
