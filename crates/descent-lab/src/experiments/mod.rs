@@ -10,6 +10,14 @@ mod common;
 pub mod e07;
 pub mod e08;
 pub mod e09;
+pub mod e10;
+pub mod e11;
 
 /// Every experiment, in catalogue order.
-pub(crate) static ALL: &[Experiment] = &[e07::EXPERIMENT, e08::EXPERIMENT, e09::EXPERIMENT];
+pub(crate) static ALL: &[Experiment] = &[
+    e07::EXPERIMENT,
+    e08::EXPERIMENT,
+    e09::EXPERIMENT,
+    e10::EXPERIMENT,
+    e11::EXPERIMENT,
+];
