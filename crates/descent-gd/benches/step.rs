@@ -39,12 +39,26 @@ impl Objective for HalfSquaredNorm {
         grad.copy_from_slice(x);
     }
     fn value_and_gradient(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
-        let mut f = 0.0;
-        for (g, v) in grad.iter_mut().zip(x) {
-            *g = *v;
-            f += v * v;
+        // Eight independent partial sums, so the reduction does not serialise on
+        // the latency of one add chain (and the loop vectorises).
+        let mut lanes = [0.0; 8];
+        let mut x_chunks = x.chunks_exact(8);
+        let mut g_chunks = grad.chunks_exact_mut(8);
+        for (xc, gc) in (&mut x_chunks).zip(&mut g_chunks) {
+            gc.copy_from_slice(xc);
+            for (lane, v) in lanes.iter_mut().zip(xc) {
+                *lane += v * v;
+            }
         }
-        0.5 * f
+        for (g, v) in g_chunks
+            .into_remainder()
+            .iter_mut()
+            .zip(x_chunks.remainder())
+        {
+            *g = *v;
+            lanes[0] += v * v;
+        }
+        0.5 * lanes.iter().sum::<f64>()
     }
 }
 

@@ -284,27 +284,45 @@ impl Optimizer for RmsProp {
             ..
         } = self.settings;
         let (l2, decoupled) = self.settings.weight_decay.split();
-        for i in 0..state.x.len() {
-            let x = &mut state.x[i];
-            let g = state.grad[i] + l2 * *x;
-            *x *= 1.0 - eta * decoupled;
-            let v = &mut self.square_average[i];
-            *v = alpha * *v + (1.0 - alpha) * g * g;
-            let variance = if centered {
-                let m = &mut self.gradient_average[i];
-                *m = alpha * *m + (1.0 - alpha) * g;
-                (*v - *m * *m).max(0.0)
-            } else {
-                *v
+        // One loop per configuration, so each is a branch-free pass the compiler can vectorise.
+        let update =
+            |x: &mut f64, g: f64, v: &mut f64, m: Option<&mut f64>, b: Option<&mut f64>| {
+                let g = g + l2 * *x;
+                *x *= 1.0 - eta * decoupled;
+                *v = alpha * *v + (1.0 - alpha) * g * g;
+                let variance = match m {
+                    Some(m) => {
+                        *m = alpha * *m + (1.0 - alpha) * g;
+                        (*v - *m * *m).max(0.0)
+                    }
+                    None => *v,
+                };
+                let scaled = g / placement.denominator(variance, eps);
+                match b {
+                    Some(b) => {
+                        *b = mu * *b + scaled;
+                        *x -= eta * *b;
+                    }
+                    None => *x -= eta * scaled,
+                }
             };
-            let scaled = g / placement.denominator(variance, eps);
-            if mu > 0.0 {
-                let b = &mut self.buffer[i];
-                *b = mu * *b + scaled;
-                *x -= eta * *b;
-            } else {
-                *x -= eta * scaled;
-            }
+        let common = state
+            .x
+            .iter_mut()
+            .zip(&state.grad)
+            .zip(&mut self.square_average);
+        match (centered, mu > 0.0) {
+            (false, false) => common.for_each(|((x, g), v)| update(x, *g, v, None, None)),
+            (true, false) => common
+                .zip(&mut self.gradient_average)
+                .for_each(|(((x, g), v), m)| update(x, *g, v, Some(m), None)),
+            (false, true) => common
+                .zip(&mut self.buffer)
+                .for_each(|(((x, g), v), b)| update(x, *g, v, None, Some(b))),
+            (true, true) => common
+                .zip(&mut self.gradient_average)
+                .zip(&mut self.buffer)
+                .for_each(|((((x, g), v), m), b)| update(x, *g, v, Some(m), Some(b))),
         }
         finish_step(eval, state, eta)
     }
