@@ -19,12 +19,23 @@ use serde::{Deserialize, Serialize};
 /// computed only from the steps before the error falls under it.
 pub const ERROR_FLOOR: f64 = 1e-300;
 
-/// `R_k = e_{k+1} / e_k` for consecutive errors, stopping where an error reaches
-/// [`ERROR_FLOOR`] (the ratio is then meaningless).
+/// The prefix of `errors` that lies above `floor` (and is finite): where a run
+/// reaches round-off (say `1e-12 · e₀`), the errors after it are noise, and a
+/// rate computed from them is meaningless. Pass the result to [`rates`],
+/// [`tail_rate`] or [`orders`].
+pub fn above(errors: &[f64], floor: f64) -> &[f64] {
+    let end = errors
+        .iter()
+        .position(|&e| !(e > floor && e.is_finite()))
+        .unwrap_or(errors.len());
+    &errors[..end]
+}
+
+/// `R_k = e_{k+1} / e_k` for consecutive errors, over the prefix above
+/// [`ERROR_FLOOR`] (see [`above`] for a relative noise floor).
 pub fn rates(errors: &[f64]) -> Vec<f64> {
-    errors
+    above(errors, ERROR_FLOOR)
         .windows(2)
-        .take_while(|w| w[0] > ERROR_FLOOR)
         .map(|w| w[1] / w[0])
         .collect()
 }
@@ -46,13 +57,10 @@ fn geometric_mean(xs: &[f64]) -> f64 {
 }
 
 /// The empirical orders `q_k = log(e_{k+1}/e_k) / log(e_k/e_{k−1})` over the
-/// steps where all three errors are above [`ERROR_FLOOR`] and `e_k ≠ e_{k−1}`.
+/// prefix above [`ERROR_FLOOR`], skipping steps where `e_k = e_{k−1}`.
 pub fn orders(errors: &[f64]) -> Vec<f64> {
     let mut out = Vec::new();
-    for w in errors.windows(3) {
-        if w.iter().any(|&e| e <= ERROR_FLOOR) {
-            break;
-        }
+    for w in above(errors, ERROR_FLOOR).windows(3) {
         let den = (w[1] / w[0]).ln();
         if den != 0.0 {
             out.push((w[2] / w[1]).ln() / den);
@@ -109,6 +117,10 @@ impl Default for ClassifyOptions {
 /// `d_k`: tail rate `> 1 + tol` diverging, within `1 ± tol` stalled, otherwise
 /// converging, with oscillation when more than half of the steps in the window
 /// flip the sign.
+///
+/// A non-finite deviation classifies as [`Regime::Diverging`]; fewer than two
+/// deviations above [`ERROR_FLOOR`] give `None`. Truncate at a noise floor
+/// first (see [`above`]) when the run reached round-off.
 pub fn classify(deviations: &[f64], options: ClassifyOptions) -> Option<Regime> {
     let errors: Vec<f64> = deviations.iter().map(|d| d.abs()).collect();
     let products: Vec<f64> = deviations.windows(2).map(|w| w[0] * w[1]).collect();
@@ -130,6 +142,9 @@ pub fn classify_vectors(deviations: &[Vec<f64>], options: ClassifyOptions) -> Op
 }
 
 fn classify_from(errors: &[f64], products: &[f64], options: ClassifyOptions) -> Option<Regime> {
+    if errors.iter().any(|e| !e.is_finite()) {
+        return Some(Regime::Diverging);
+    }
     let rate = tail_rate(errors, options.window)?;
     let n_rates = rates(errors).len();
     let w = options.window.clamp(1, n_rates);

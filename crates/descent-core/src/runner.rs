@@ -144,7 +144,7 @@ pub enum Termination {
     /// The evaluation budget was spent.
     MaxEvaluations,
     /// Step `iteration` produced a non-finite value or one above the bound;
-    /// the result holds the last finite iterate.
+    /// the result holds the iterate before it.
     Diverged {
         /// The step that diverged (1-based: the first step is 1).
         iteration: usize,
@@ -188,7 +188,9 @@ pub trait Observer {
     fn on_init(&mut self, record: &IterationRecord, x: &[f64]) {
         let _ = (record, x);
     }
-    /// Called after every accepted step with its record and the new x.
+    /// Called after every step the run keeps, with its record and x_k: accepted
+    /// steps, rejected ones (`diagnostics.rejected`, x unchanged) and the step a
+    /// method ended with [`StepOutcome::Stop`]; never for a diverged step.
     fn on_iteration(&mut self, record: &IterationRecord, x: &[f64]) {
         let _ = (record, x);
     }
@@ -253,7 +255,8 @@ pub struct RunResult {
     pub f: f64,
     /// `‖∇f(x)‖₂`.
     pub grad_norm: f64,
-    /// Steps taken (accepted or rejected; a diverged step is not counted).
+    /// Steps taken and kept (accepted or rejected); a diverged step is not
+    /// counted, so after `Diverged { iteration: k }` this is `k − 1`.
     pub iterations: usize,
     /// Why it stopped.
     pub termination: Termination,
@@ -357,6 +360,7 @@ pub fn minimize_with(
     }
 
     let mut prev = state.clone();
+    let mut step = vec![0.0; n];
     let mut grad_norm = g0;
     let mut termination = initial_termination(rules, f0, g0);
     while termination.is_none() {
@@ -377,21 +381,23 @@ pub fn minimize_with(
         let g = norm_2(&state.grad);
         let finite = state.f.is_finite() && g.is_finite() && state.x.iter().all(|v| v.is_finite());
         if !finite || state.f > rules.divergence_bound {
-            // Keep the last finite iterate; the diverged one is never recorded.
-            if !finite {
-                restore(&mut state, &prev);
-                grad_norm = norm_2(&state.grad);
-            } else {
-                grad_norm = g;
-            }
+            // The diverged iterate is neither recorded nor returned: the result
+            // holds the last iterate that passed, and `iterations` counts it.
+            restore(&mut state, &prev);
+            grad_norm = norm_2(&state.grad);
             termination = Some(Termination::Diverged { iteration: k });
-            if finite {
-                emit(observers, &state, &prev, g, &eval, diagnostics);
-            }
             break;
         }
         grad_norm = g;
-        let step_norm = emit(observers, &state, &prev, g, &eval, diagnostics.clone());
+        let step_norm = emit(
+            observers,
+            &state,
+            &prev,
+            &mut step,
+            g,
+            &eval,
+            diagnostics.clone(),
+        );
         termination = if let Some(reason) = stop {
             Some(Termination::Failed {
                 iteration: k,
@@ -432,21 +438,19 @@ fn restore(state: &mut State, prev: &State) {
     state.f = prev.f;
 }
 
+/// Tell the observers about the step just taken; returns `‖x_k − x_{k−1}‖₂`
+/// (computed in `step`, a buffer of length n, with faer's scaled norm).
 fn emit(
     observers: &mut [&mut dyn Observer],
     state: &State,
     prev: &State,
+    step: &mut [f64],
     grad_norm: f64,
     eval: &Evaluator<'_>,
     diagnostics: Diagnostics,
 ) -> f64 {
-    let step_norm = state
-        .x
-        .iter()
-        .zip(&prev.x)
-        .map(|(a, b)| (a - b) * (a - b))
-        .sum::<f64>()
-        .sqrt();
+    descent_linalg::sub(&state.x, &prev.x, step);
+    let step_norm = norm_2(step);
     if !observers.is_empty() {
         let record = IterationRecord {
             iteration: state.iteration,

@@ -173,25 +173,42 @@ fn each_stopping_rule_names_itself() {
 
 #[test]
 fn divergence_ends_the_run_without_nan() {
-    // η = 3/a: w_k − w* = (−2)^k · 2, f_k = 4 · 4^k; passes 1e6 at k = 9 (4 · 4^9 ≈ 1.05e6).
+    // η = 3/a: w_k − w* = (−2)^k · 2, f_k = 4 · 4^k, above 1e6 first at k = 9
+    // (4 · 4^9 ≈ 1.05e6). The run keeps x_8 = 1 + 2 · 256 = 513.
     let (result, trace) = run(1.5, StoppingRules::default().divergence_bound(1e6));
     assert_eq!(result.termination, Termination::Diverged { iteration: 9 });
+    assert_eq!((result.iterations, result.x[0]), (8, 513.0));
+    assert_eq!(trace.records.len(), 9);
+    assert!(trace.records.iter().all(|r| r.f.is_finite() && r.f <= 1e6));
+
+    // Without a bound, f overflows to ∞: the run ends at the first non-finite
+    // value. With w* = 0 and w₀ = 2 every iterate is a power of two, so this is
+    // exact: w_k = 2 · (−2)^k, f_k = ½ · 2 · w_k² = 4^{k+1}, and f_511 = 2^1024
+    // overflows while f_510 = 2^1022 does not.
+    let mut p = Parabola {
+        a: 2.0,
+        w_star: 0.0,
+    };
+    let mut trace = Trace::new();
+    let rules = StoppingRules::default().divergence_bound(f64::MAX);
+    let result = minimize_with(
+        &mut p,
+        &mut FixedStep(1.5),
+        &[2.0],
+        &rules,
+        &mut [&mut trace],
+    )
+    .unwrap();
+    assert_eq!(result.termination, Termination::Diverged { iteration: 511 });
+    assert_eq!(result.iterations, 510);
+    assert_eq!((result.x[0], result.f), (2f64.powi(511), 2f64.powi(1022)));
+    assert_eq!(trace.records.len(), 511);
     assert!(
         trace
             .records
             .iter()
             .all(|r| r.f.is_finite() && r.grad_norm.is_finite())
     );
-
-    // Without a bound, f overflows to ∞ and then NaN: the run ends at the first
-    // non-finite value and keeps the last finite iterate. w_k − w* = 2 · (−2)^k,
-    // f_k = 4^{k+1}, which overflows (> 1.8e308) first at k = 512.
-    let (result, trace) = run(1.5, StoppingRules::default().divergence_bound(f64::MAX));
-    assert_eq!(result.termination, Termination::Diverged { iteration: 512 });
-    assert_eq!(result.iterations, 511);
-    assert!(result.f.is_finite() && result.x[0].is_finite());
-    assert_eq!(trace.records.len(), 512);
-    assert!(trace.records.iter().all(|r| r.f.is_finite()));
 }
 
 #[test]
@@ -370,4 +387,89 @@ fn summary_of_a_run() {
     assert!((s.rate_f.unwrap() - 0.25).abs() < 1e-12);
     assert!((s.order.unwrap() - 1.0).abs() < 1e-9);
     assert_eq!(s.regime, Some(Regime::ConvergingWithOscillation));
+}
+
+#[test]
+fn rates_stop_at_zero_and_at_a_noise_floor() {
+    // An exact zero at the end of a trace must not make the tail rate 0.
+    let e = [1.0, 0.25, 0.0625, 0.0];
+    assert_eq!(analysis::rates(&e), vec![0.25, 0.25]);
+    assert_eq!(analysis::tail_rate(&e, 10), Some(0.25));
+    // Round-off noise below a relative floor is cut off by `above`.
+    let noisy = [1.0, 0.5, 0.25, 1e-17, 3e-17];
+    assert_eq!(analysis::above(&noisy, 1e-12), &[1.0, 0.5, 0.25]);
+    assert_eq!(
+        analysis::tail_rate(analysis::above(&noisy, 1e-12), 10),
+        Some(0.5)
+    );
+    // A NaN or ∞ error is divergence, never convergence.
+    let opts = ClassifyOptions::default();
+    assert_eq!(
+        analysis::classify(&[1.0, 0.5, f64::NAN], opts),
+        Some(Regime::Diverging)
+    );
+    assert_eq!(
+        analysis::classify(&[1.0, 2.0, f64::INFINITY], opts),
+        Some(Regime::Diverging)
+    );
+    assert_eq!(analysis::classify(&[1.0], opts), None);
+}
+
+#[test]
+fn summary_ignores_round_off_at_the_end_of_a_run() {
+    // η = 0.25, a = 2, w* = 1: R = 0.5 in x and 0.25 in f, until round-off.
+    let (_, trace) = run(
+        0.25,
+        StoppingRules::default()
+            .max_iterations(80)
+            .gradient_tolerance(None),
+    );
+    let s = analysis::summarize(&trace.values(), 0.0, Some((&trace.iterates, &[1.0])));
+    assert_eq!(s.rate_x, Some(0.5));
+    assert_eq!(s.rate_f, Some(0.25));
+    assert_eq!(s.regime, Some(Regime::ConvergingMonotonically));
+}
+
+#[test]
+fn dense_hessian_fallback_is_counted_as_a_hessian() {
+    struct WithHessian(Parabola);
+    impl Objective for WithHessian {
+        fn dim(&self) -> usize {
+            1
+        }
+        fn value(&mut self, x: &[f64]) -> f64 {
+            self.0.value(x)
+        }
+        fn gradient(&mut self, x: &[f64], g: &mut [f64]) {
+            self.0.gradient(x, g)
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities {
+                hessian: true,
+                hessian_vector_product: false,
+            }
+        }
+        fn hessian(
+            &mut self,
+            _x: &[f64],
+            mut h: descent_linalg::MatMut<'_, f64>,
+        ) -> Result<(), Error> {
+            h[(0, 0)] = self.0.a;
+            Ok(())
+        }
+    }
+    let mut p = WithHessian(Parabola {
+        a: 2.0,
+        w_star: 0.0,
+    });
+    let mut eval = Evaluator::new(&mut p);
+    let mut out = [0.0];
+    // H v = 2 · 3.
+    eval.hessian_vector_product(&[0.0], &[3.0], &mut out)
+        .unwrap();
+    assert_eq!(out, [6.0]);
+    assert_eq!(
+        (eval.counts().hessian, eval.counts().hessian_vector_product),
+        (1, 0)
+    );
 }

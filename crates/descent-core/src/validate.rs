@@ -97,12 +97,12 @@ pub fn at_least(
     if value >= min {
         Ok(value)
     } else {
-        let requirement = match min {
-            1 => "≥ 1",
-            2 => "≥ 2",
-            _ => "at least the minimum",
+        let (requirement, value) = match min {
+            1 => ("≥ 1", value.to_string()),
+            2 => ("≥ 2", value.to_string()),
+            _ => ("≥ the minimum", format!("{value} (the minimum is {min})")),
         };
-        Err(reject(owner, name, requirement, value.to_string()))
+        Err(reject(owner, name, requirement, value))
     }
 }
 
