@@ -20,8 +20,11 @@
 //! **Must not know:** optimisers, objectives, networks, reports. It knows matrices.
 //!
 //! **Parallelism** is set in one place, [`parallelism`]: faer is built without
-//! rayon and every call here runs [`parallelism::PAR`] = `Par::Seq`, so a result
-//! does not depend on the number of threads. Parallelism in descent is across
+//! its `rayon` feature, so every faer kernel runs sequentially. The products
+//! here pass [`parallelism::PAR`] = `Par::Seq` explicitly; the decompositions
+//! (`llt`, `lblt`, `self_adjoint_eigen`) and norms use faer's global setting,
+//! which without rayon can only be sequential. A result therefore does not
+//! depend on the number of threads. Parallelism in descent is across
 //! independent work (experiments, grid cells), never inside one product.
 //!
 //! **Panics vs errors.** Functions whose operands come from a user
@@ -61,18 +64,26 @@ pub mod parallelism {
     pub const PAR: faer::Par = faer::Par::Seq;
 }
 
-/// Is `a` symmetric to within `tol` in the relative sense
-/// `|a_ij − a_ji| ≤ tol · max(1, |a_ij|, |a_ji|)`?
+/// Is the square matrix `a` symmetric to within `tol`, relative to its largest
+/// entry: `|a_ij − a_ji| ≤ tol · max_kl |a_kl|`?
 ///
-/// Returns the first offending `(i, j)` pair (with `i > j`) if not.
+/// Returns the first offending `(i, j)` pair (with `i > j`) if not. The scale is
+/// the whole matrix's, so a matrix of tiny entries is judged as strictly as one
+/// of large entries.
+///
+/// # Panics
+/// If `a` is not square (check the shape first; the factorisations do).
+#[track_caller]
 pub fn symmetry_violation(a: MatRef<'_, f64>, tol: f64) -> Option<(usize, usize)> {
-    if a.nrows() != a.ncols() {
-        return Some((0, 0));
-    }
+    assert_eq!(
+        a.nrows(),
+        a.ncols(),
+        "symmetry_violation: matrix must be square"
+    );
+    let scale = a.norm_max();
     for j in 0..a.ncols() {
         for i in j + 1..a.nrows() {
-            let (x, y) = (a[(i, j)], a[(j, i)]);
-            if (x - y).abs() > tol * 1f64.max(x.abs()).max(y.abs()) {
+            if (a[(i, j)] - a[(j, i)]).abs() > tol * scale {
                 return Some((i, j));
             }
         }

@@ -288,3 +288,17 @@ fn square_root_and_inverse_square_root() {
         1e-15,
     );
 }
+
+#[test]
+fn symmetry_is_judged_relative_to_the_matrix_scale() {
+    // Entries of size 1e-11 that differ by 100 %: not symmetric, whatever the scale.
+    let tiny = mat(&[&[1e-11, 2e-11], &[0.0, 1e-11]]);
+    assert_eq!(symmetry_violation(tiny.as_ref(), 1e-10), Some((1, 0)));
+    assert!(matches!(
+        Cholesky::factor(tiny.as_ref()),
+        Err(LinalgError::NotSymmetric { i: 1, j: 0, .. })
+    ));
+    // A rounding-level difference on a large matrix is symmetric.
+    let big = mat(&[&[1e6, 1.0], &[1.0 + 1e-12, 1e6]]);
+    assert_eq!(symmetry_violation(big.as_ref(), 1e-10), None);
+}
