@@ -342,3 +342,28 @@ fn the_perceptron_rule_separates_separable_data() {
             .contains("node 2 (y_1)")
     );
 }
+
+#[test]
+fn the_vectorisable_tanh_is_within_a_few_ulps_of_libm() {
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let mut worst: f64 = 0.0;
+    for k in 0..200_000 {
+        let x: f64 = match k % 4 {
+            0 => rng.random_range(-1e-3..1e-3),
+            1 => rng.random_range(-1.0..1.0),
+            2 => rng.random_range(-25.0..25.0),
+            _ => rng.random_range(-1e-300..1e-300),
+        };
+        let (ours, libm) = (crate::tanh(x), x.tanh());
+        if libm != 0.0 {
+            worst = worst.max(((ours - libm) / libm).abs());
+        } else {
+            assert_eq!(ours, 0.0);
+        }
+    }
+    assert!(worst <= 4.0 * f64::EPSILON, "max relative error {worst:e}");
+    assert_eq!(crate::tanh(0.0), 0.0);
+    assert_eq!(crate::tanh(-30.0), -1.0);
+    assert_eq!(crate::tanh(f64::INFINITY), 1.0);
+    assert!(crate::tanh(f64::NAN).is_nan());
+}
