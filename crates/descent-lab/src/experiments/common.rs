@@ -69,6 +69,22 @@ pub(crate) fn run(
     }
 }
 
+/// Like [`run`], but an error of the objective or optimiser mid-run (a
+/// non-finite Hessian, say) ends the run instead of panicking: the iterates
+/// recorded so far are kept and the error's message returned beside them.
+pub(crate) fn run_until_error(
+    objective: &mut dyn Objective,
+    optimizer: &mut dyn Optimizer,
+    x0: &[f64],
+    rules: &StoppingRules,
+) -> (Vec<Vec<f64>>, Option<String>) {
+    let mut trace = Trace::with_iterates();
+    match minimize_with(objective, optimizer, x0, rules, &mut [&mut trace]) {
+        Ok(_) => (trace.iterates, None),
+        Err(e) => (trace.iterates, Some(e.to_string())),
+    }
+}
+
 /// `⌈ln(1/ε) / ln(1/r)⌉`: iterations for a geometric error `r^k` to reach `ε`
 /// (`∞` for `r ≥ 1`, 0 for `ε ≥ 1`, 1 for `r = 0`).
 pub(crate) fn iterations_to(epsilon: f64, rate: f64) -> f64 {

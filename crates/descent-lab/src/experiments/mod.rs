@@ -12,6 +12,9 @@ pub mod e08;
 pub mod e09;
 pub mod e10;
 pub mod e11;
+pub mod e12;
+pub mod e13;
+pub mod e15;
 
 /// Every experiment, in catalogue order.
 pub(crate) static ALL: &[Experiment] = &[
@@ -20,4 +23,7 @@ pub(crate) static ALL: &[Experiment] = &[
     e09::EXPERIMENT,
     e10::EXPERIMENT,
     e11::EXPERIMENT,
+    e12::EXPERIMENT,
+    e13::EXPERIMENT,
+    e15::EXPERIMENT,
 ];
