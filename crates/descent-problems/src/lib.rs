@@ -4,7 +4,9 @@
 //! * [`Quadratic`]: `E(w) = ½ wᵀ A w + bᵀ w + c` in 1-D, diagonal, dense and
 //!   rotated (Haar-random Q, prescribed eigenvalues or condition number), with
 //!   the closed forms of the lecture: minimiser, minimum, per-direction
-//!   `η_opt`, the stability limit `2/λ_max`, the condition number.
+//!   `η_opt`, the stability limit `2/λ_max`, the condition number; evaluated
+//!   as `½ (w − w*)ᵀ A (w − w*) + E*` whenever w* is known, so `E − E*` is
+//!   resolved far below `ε‖w*‖²`; a diagonal A is applied in O(n).
 //! * [`LeastSquares`] and [`SumOfSquares`]: residual maps with exact Jacobians
 //!   and residual Hessians (what Gauss–Newton and Levenberg–Marquardt read), and
 //!   the objective `f = Σ r_i²` built on them.

@@ -10,10 +10,15 @@
 //!   converges iff `η < 2/λ_max`;
 //! * `κ = λ_max/λ_min` sets the best fixed-step rate `(κ − 1)/(κ + 1)`.
 //!
+//! When w* is known the objective is evaluated in the centred form
+//! `½ (w − w*)ᵀ A (w − w*) + E*` (see [`Quadratic`]).
+//!
 //! Reference: the lecture notes (1-D, diagonal and general quadratics);
 //! Nocedal & Wright, *Numerical Optimization*, 2nd ed., §3.3.
 
 use descent_core::{Capabilities, Error, Objective};
+use std::sync::OnceLock;
+
 use descent_linalg::{Cholesky, Mat, MatMut, MatRef, SymmetricEigen, dot, matmul, matvec};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -31,16 +36,74 @@ pub enum Structure {
     Dense,
 }
 
+/// How `v ↦ A v` is applied: `O(n)` for a diagonal A, a dense product otherwise.
+#[derive(Debug, Clone)]
+enum Operator {
+    Diagonal(Vec<f64>),
+    Dense(Mat<f64>),
+}
+
+impl Operator {
+    /// `out = A v`.
+    fn apply(&self, v: &[f64], out: &mut [f64]) {
+        match self {
+            Operator::Diagonal(d) => {
+                for ((o, a), x) in out.iter_mut().zip(d).zip(v) {
+                    *o = a * x;
+                }
+            }
+            Operator::Dense(a) => matvec(a.as_ref(), v, out),
+        }
+    }
+}
+
+/// A known stationary point `w*` and its value `E* = E(w*)`: with it, E is
+/// evaluated in the centred form `½ (w − w*)ᵀ A (w − w*) + E*`.
+#[derive(Debug, Clone)]
+struct Centre {
+    point: Vec<f64>,
+    value: f64,
+}
+
 /// `E(w) = ½ wᵀ A w + bᵀ w + c` with symmetric A, its eigendecomposition and
 /// the closed forms of the lecture.
+///
+/// **Evaluation in centred form.** Whenever the stationary point `w*` and
+/// `E* = E(w*)` are known — always for [`one_d`](Self::one_d) and
+/// [`with_minimizer`](Self::with_minimizer), and for every positive definite A
+/// given to [`diagonal`](Self::diagonal), [`dense`](Self::dense) and
+/// [`from_eigenvalues`](Self::from_eigenvalues) (computed once at
+/// construction) — the objective evaluates
+/// `E(w) = ½ (w − w*)ᵀ A (w − w*) + E*` and `∇E = A (w − w*)`. The expanded
+/// form `½ wᵀAw + bᵀw + c` cancels catastrophically near w*: it cannot
+/// resolve `E − E*` below about `ε λ_max ‖w*‖²` (e.g. `one_d(2, 3.7)` gave
+/// `E < E*` after a few dozen gradient steps), while the centred form resolves
+/// it down to the rounding of `w − w*` itself, so rates
+/// `(E_{k+1} − E*)/(E_k − E*)` can be measured on E. For a dense A with a given
+/// b the computed `ŵ* = −A⁻¹b` (Cholesky) is the centre: the objective is then
+/// the quadratic with linear term `−A ŵ*`, which differs from b by the
+/// solve's residual (about `ε ‖A‖ ‖ŵ*‖`). Without a known centre (A not
+/// positive definite) the expanded form is used.
+///
+/// A diagonal A is applied in `O(n)`; its dense matrix (for
+/// [`hessian_matrix`](Self::hessian_matrix) and the Hessian) and its
+/// eigenvector matrix are built once, on first request.
 #[derive(Debug, Clone)]
 pub struct Quadratic {
-    a: Mat<f64>,
+    operator: Operator,
+    /// The dense A of a diagonal quadratic, built on first request.
+    dense_diagonal: OnceLock<Mat<f64>>,
     b: Vec<f64>,
     c: f64,
     structure: Structure,
-    eigen: SymmetricEigen,
+    eigenvalues: Vec<f64>,
+    /// Eigenvectors: computed at construction for a dense A, built on first
+    /// request (a permutation of the axes) for a diagonal A.
+    eigenvectors: OnceLock<Mat<f64>>,
     rotation: Option<Mat<f64>>,
+    centre: Option<Centre>,
+    /// Work buffers: `w − w*` and `A (w − w*)` (or `A w`).
+    shifted: Vec<f64>,
     aw: Vec<f64>,
 }
 
@@ -55,27 +118,57 @@ fn check_finite_vec(name: &str, v: &[f64]) -> Result<(), Error> {
     }
 }
 
+/// The indices of `values` in ascending order of value.
+fn ascending_order(values: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
+    order
+}
+
 impl Quadratic {
     fn build(
-        a: Mat<f64>,
+        operator: Operator,
         b: Vec<f64>,
         c: f64,
         structure: Structure,
-        eigen: SymmetricEigen,
+        eigenvalues: Vec<f64>,
+        eigenvectors: Option<Mat<f64>>,
     ) -> Self {
         let n = b.len();
+        let vectors = OnceLock::new();
+        if let Some(v) = eigenvectors {
+            let _ = vectors.set(v);
+        }
         Self {
-            a,
+            operator,
+            dense_diagonal: OnceLock::new(),
             b,
             c,
             structure,
-            eigen,
+            eigenvalues,
+            eigenvectors: vectors,
             rotation: None,
+            centre: None,
+            shifted: vec![0.0; n],
             aw: vec![0.0; n],
         }
     }
 
-    /// The 1-D quadratic `E(w) = ½ a (w − w*)²`, so `E'' = a`, `η_opt = 1/a`.
+    /// A diagonal quadratic from validated parts, without a centre.
+    fn diagonal_unchecked(a_diag: &[f64], b: Vec<f64>, c: f64) -> Self {
+        let values = ascending_order(a_diag).iter().map(|&i| a_diag[i]).collect();
+        Self::build(
+            Operator::Diagonal(a_diag.to_vec()),
+            b,
+            c,
+            Structure::Diagonal,
+            values,
+            None,
+        )
+    }
+
+    /// The 1-D quadratic `E(w) = ½ a (w − w*)²`, so `E'' = a`, `η_opt = 1/a`,
+    /// `E* = 0`; evaluated in exactly this centred form.
     ///
     /// # Errors
     /// If `a` is not finite and `> 0`, or `w*` is not finite.
@@ -83,10 +176,17 @@ impl Quadratic {
         descent_core::validate::positive(OWNER, "a = E''", a)?;
         descent_core::validate::finite(OWNER, "w*", w_star)?;
         // ½a(w − w*)² = ½ a w² − a w* w + ½ a w*²
-        Self::diagonal(&[a], &[-a * w_star], 0.5 * a * w_star * w_star)
+        let mut quad = Self::diagonal_unchecked(&[a], vec![-a * w_star], 0.5 * a * w_star * w_star);
+        quad.centre = Some(Centre {
+            point: vec![w_star],
+            value: 0.0,
+        });
+        Ok(quad)
     }
 
     /// Diagonal `A = diag(a₁₁, …, a_nn)` with linear term b and constant c.
+    /// If every `a_ii > 0`, `w*_i = −b_i/a_ii` and `E* = c + ½ bᵀw*` are
+    /// computed here and E is evaluated in centred form (see the type's doc).
     ///
     /// # Errors
     /// If the lengths differ, n = 0, or an entry is not finite.
@@ -104,17 +204,20 @@ impl Quadratic {
         check_finite_vec("A diagonal", a_diag)?;
         check_finite_vec("b", b)?;
         descent_core::validate::finite(OWNER, "c", c)?;
-        let a = Mat::from_fn(n, n, |i, j| if i == j { a_diag[i] } else { 0.0 });
-        // eigenvalues: the diagonal sorted ascending; eigenvectors: the matching axes
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&i, &j| a_diag[i].total_cmp(&a_diag[j]));
-        let values = order.iter().map(|&i| a_diag[i]).collect();
-        let vectors = Mat::from_fn(n, n, |i, k| if i == order[k] { 1.0 } else { 0.0 });
-        let eigen = SymmetricEigen { values, vectors };
-        Ok(Self::build(a, b.to_vec(), c, Structure::Diagonal, eigen))
+        let mut quad = Self::diagonal_unchecked(a_diag, b.to_vec(), c);
+        if a_diag.iter().all(|&a| a > 0.0) {
+            let point: Vec<f64> = a_diag.iter().zip(b).map(|(a, b)| -b / a).collect();
+            let value = c + 0.5 * dot(b, &point);
+            if point.iter().all(|w| w.is_finite()) && value.is_finite() {
+                quad.centre = Some(Centre { point, value });
+            }
+        }
+        Ok(quad)
     }
 
-    /// A general symmetric A (n×n), b (n) and c.
+    /// A general symmetric A (n×n), b (n) and c. If A is positive definite,
+    /// `w* = −A⁻¹b` (Cholesky) and `E* = c + ½ bᵀw*` are computed here and E
+    /// is evaluated in centred form (see the type's doc).
     ///
     /// # Errors
     /// If A is not square, b's length differs from n, an entry is not finite,
@@ -151,14 +254,27 @@ impl Quadratic {
                 a[(j, i)]
             )));
         }
-        let eigen = SymmetricEigen::new(a)?;
-        Ok(Self::build(
-            a.to_owned(),
+        let SymmetricEigen { values, vectors } = SymmetricEigen::new(a)?;
+        let mut quad = Self::build(
+            Operator::Dense(a.to_owned()),
             b.to_vec(),
             c,
             Structure::Dense,
-            eigen,
-        ))
+            values,
+            Some(vectors),
+        );
+        if quad.check_positive_definite().is_ok() {
+            // a Cholesky failure (A numerically semidefinite) leaves the expanded form
+            if let Ok(chol) = Cholesky::factor(a) {
+                let mut point: Vec<f64> = b.iter().map(|v| -v).collect();
+                chol.solve_in_place(&mut point);
+                let value = c + 0.5 * dot(b, &point);
+                if point.iter().all(|w| w.is_finite()) && value.is_finite() {
+                    quad.centre = Some(Centre { point, value });
+                }
+            }
+        }
+        Ok(quad)
     }
 
     /// `A = Q diag(λ) Qᵀ` with `Q` a Haar-random orthogonal matrix
@@ -180,18 +296,24 @@ impl Quadratic {
         matmul(a.as_mut(), scaled.as_ref(), q.transpose());
         // make A symmetric to the last bit: A ← (A + Aᵀ)/2
         let a = Mat::from_fn(n, n, |i, j| 0.5 * (a[(i, j)] + a[(j, i)]));
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&i, &j| eigenvalues[i].total_cmp(&eigenvalues[j]));
+        let order = ascending_order(eigenvalues);
         let values = order.iter().map(|&k| eigenvalues[k]).collect();
         let vectors = Mat::from_fn(n, n, |i, k| q[(i, order[k])]);
         let mut quad = Self::build(
-            a,
+            Operator::Dense(a),
             vec![0.0; n],
             0.0,
             Structure::Dense,
-            SymmetricEigen { values, vectors },
+            values,
+            Some(vectors),
         );
         quad.rotation = Some(q);
+        if quad.check_positive_definite().is_ok() {
+            quad.centre = Some(Centre {
+                point: vec![0.0; n],
+                value: 0.0,
+            });
+        }
         Ok(quad)
     }
 
@@ -224,7 +346,9 @@ impl Quadratic {
     }
 
     /// The same A, moved so that its stationary point is `w*`:
-    /// `E(w) = ½ (w − w*)ᵀ A (w − w*)`, i.e. `b = −A w*`, `c = ½ w*ᵀ A w*`.
+    /// `E(w) = ½ (w − w*)ᵀ A (w − w*)`, i.e. `b = −A w*`, `c = ½ w*ᵀ A w*`
+    /// (what [`linear_term`](Self::linear_term) and [`constant`](Self::constant)
+    /// report); evaluated in exactly this centred form, with `E(w*) = 0`.
     ///
     /// # Errors
     /// If `w*` has the wrong length or a non-finite entry.
@@ -238,9 +362,13 @@ impl Quadratic {
         }
         check_finite_vec("w*", w_star)?;
         let mut aw = vec![0.0; n];
-        matvec(self.a.as_ref(), w_star, &mut aw);
+        self.operator.apply(w_star, &mut aw);
         self.c = 0.5 * dot(w_star, &aw);
         self.b = aw.iter().map(|v| -v).collect();
+        self.centre = Some(Centre {
+            point: w_star.to_vec(),
+            value: 0.0,
+        });
         Ok(self)
     }
 
@@ -256,27 +384,37 @@ impl Quadratic {
     }
 
     fn check_positive_definite(&self) -> Result<(), Error> {
-        match self.eigen.values.iter().position(|&l| l <= 0.0) {
+        match self.eigenvalues.iter().position(|&l| l <= 0.0) {
             None => Ok(()),
             Some(i) => Err(invalid(format!(
                 "eigenvalue λ_{} = {} is not positive; a minimiser needs A positive definite",
                 i + 1,
-                self.eigen.values[i]
+                self.eigenvalues[i]
             ))),
         }
     }
 
-    /// The Hessian `∇²E = A`.
+    /// The Hessian `∇²E = A` as a dense matrix (for a diagonal A, built on
+    /// the first call and kept).
     pub fn hessian_matrix(&self) -> MatRef<'_, f64> {
-        self.a.as_ref()
+        match &self.operator {
+            Operator::Dense(a) => a.as_ref(),
+            Operator::Diagonal(d) => self
+                .dense_diagonal
+                .get_or_init(|| {
+                    let n = d.len();
+                    Mat::from_fn(n, n, |i, j| if i == j { d[i] } else { 0.0 })
+                })
+                .as_ref(),
+        }
     }
 
-    /// The linear term b.
+    /// The linear term b of the expanded form.
     pub fn linear_term(&self) -> &[f64] {
         &self.b
     }
 
-    /// The constant c.
+    /// The constant c of the expanded form.
     pub fn constant(&self) -> f64 {
         self.c
     }
@@ -289,12 +427,27 @@ impl Quadratic {
     /// The eigenvalues of A, ascending (exact for diagonal A and for A built
     /// from eigenvalues; computed by faer otherwise).
     pub fn eigenvalues(&self) -> &[f64] {
-        &self.eigen.values
+        &self.eigenvalues
     }
 
-    /// Orthonormal eigenvectors of A, column k belonging to `eigenvalues()[k]`.
+    /// Orthonormal eigenvectors of A, column k belonging to `eigenvalues()[k]`
+    /// (for a diagonal A the matching coordinate axes, built on the first call).
     pub fn eigenvectors(&self) -> MatRef<'_, f64> {
-        self.eigen.vectors.as_ref()
+        self.eigenvectors
+            .get_or_init(|| match &self.operator {
+                Operator::Diagonal(d) => {
+                    let n = d.len();
+                    let order = ascending_order(d);
+                    Mat::from_fn(n, n, |i, k| if i == order[k] { 1.0 } else { 0.0 })
+                }
+                Operator::Dense(a) => {
+                    // set at construction for every dense A; recomputing is a fallback
+                    SymmetricEigen::new(a.as_ref())
+                        .expect("a validated symmetric matrix decomposes")
+                        .vectors
+                }
+            })
+            .as_ref()
     }
 
     /// The rotation Q of `A = Q diag(λ) Qᵀ` when A was built from eigenvalues
@@ -303,23 +456,35 @@ impl Quadratic {
         self.rotation.as_ref().map(|q| q.as_ref())
     }
 
-    /// The minimiser `w* = −A⁻¹ b`, by a Cholesky solve.
+    /// The minimiser `w* = −A⁻¹ b`: the centre the objective is evaluated
+    /// around (see the type's doc), computed at construction.
     ///
     /// # Errors
     /// If A is not positive definite (message names the eigenvalue).
     pub fn minimizer(&self) -> Result<Vec<f64>, Error> {
         self.check_positive_definite()?;
-        let chol = Cholesky::factor(self.a.as_ref())?;
+        if let Some(centre) = &self.centre {
+            return Ok(centre.point.clone());
+        }
+        let a = self.hessian_matrix();
+        let chol = Cholesky::factor(a)?;
         let mut w: Vec<f64> = self.b.iter().map(|v| -v).collect();
         chol.solve_in_place(&mut w);
         Ok(w)
     }
 
-    /// The minimum value `E* = E(w*) = c + ½ bᵀ w*`.
+    /// The minimum value `E* = E(w*) = c + ½ bᵀ w*` (0 for
+    /// [`one_d`](Self::one_d) and [`with_minimizer`](Self::with_minimizer)),
+    /// computed at construction; the objective's value at
+    /// [`minimizer`](Self::minimizer) is exactly this number.
     ///
     /// # Errors
     /// As [`minimizer`](Self::minimizer).
     pub fn minimum_value(&self) -> Result<f64, Error> {
+        self.check_positive_definite()?;
+        if let Some(centre) = &self.centre {
+            return Ok(centre.value);
+        }
         let w = self.minimizer()?;
         Ok(self.c + 0.5 * dot(&self.b, &w))
     }
@@ -332,9 +497,9 @@ impl Quadratic {
     /// If A is not positive definite.
     pub fn eta_opt_per_direction(&self) -> Result<Vec<f64>, Error> {
         self.check_positive_definite()?;
-        Ok(match self.structure {
-            Structure::Diagonal => (0..self.dim()).map(|i| 1.0 / self.a[(i, i)]).collect(),
-            Structure::Dense => self.eigen.values.iter().map(|l| 1.0 / l).collect(),
+        Ok(match &self.operator {
+            Operator::Diagonal(d) => d.iter().map(|a| 1.0 / a).collect(),
+            Operator::Dense(_) => self.eigenvalues.iter().map(|l| 1.0 / l).collect(),
         })
     }
 
@@ -350,7 +515,7 @@ impl Quadratic {
             )));
         }
         self.check_positive_definite()?;
-        Ok(1.0 / self.a[(0, 0)])
+        Ok(1.0 / self.eigenvalues[0])
     }
 
     /// `2/λ_max`: gradient descent with a fixed step converges iff `η < 2/λ_max`.
@@ -368,11 +533,18 @@ impl Quadratic {
     /// If A is not positive definite.
     pub fn condition_number(&self) -> Result<f64, Error> {
         self.check_positive_definite()?;
-        Ok(self.lambda_max() / self.eigen.values[0])
+        Ok(self.lambda_max() / self.eigenvalues[0])
     }
 
     fn lambda_max(&self) -> f64 {
-        self.eigen.values[self.eigen.values.len() - 1]
+        self.eigenvalues[self.eigenvalues.len() - 1]
+    }
+
+    /// `shifted = w − w*`.
+    fn shift(shifted: &mut [f64], w: &[f64], centre: &[f64]) {
+        for ((s, w), c) in shifted.iter_mut().zip(w).zip(centre) {
+            *s = w - c;
+        }
     }
 }
 
@@ -383,21 +555,48 @@ impl Objective for Quadratic {
     fn dim(&self) -> usize {
         self.b.len()
     }
-    /// `E(w) = ½ wᵀ A w + bᵀ w + c`.
+    /// `E(w) = ½ (w − w*)ᵀ A (w − w*) + E*` when the centre is known,
+    /// `½ wᵀ A w + bᵀ w + c` otherwise.
     fn value(&mut self, w: &[f64]) -> f64 {
-        matvec(self.a.as_ref(), w, &mut self.aw);
-        0.5 * dot(w, &self.aw) + dot(&self.b, w) + self.c
+        match &self.centre {
+            Some(centre) => {
+                Self::shift(&mut self.shifted, w, &centre.point);
+                self.operator.apply(&self.shifted, &mut self.aw);
+                0.5 * dot(&self.shifted, &self.aw) + centre.value
+            }
+            None => {
+                self.operator.apply(w, &mut self.aw);
+                0.5 * dot(w, &self.aw) + dot(&self.b, w) + self.c
+            }
+        }
     }
-    /// `∇E = A w + b`.
+    /// `∇E = A (w − w*)` when the centre is known, `A w + b` otherwise.
     fn gradient(&mut self, w: &[f64], grad: &mut [f64]) {
-        matvec(self.a.as_ref(), w, grad);
-        grad.iter_mut().zip(&self.b).for_each(|(g, b)| *g += b);
+        match &self.centre {
+            Some(centre) => {
+                Self::shift(&mut self.shifted, w, &centre.point);
+                self.operator.apply(&self.shifted, grad);
+            }
+            None => {
+                self.operator.apply(w, grad);
+                grad.iter_mut().zip(&self.b).for_each(|(g, b)| *g += b);
+            }
+        }
     }
     fn value_and_gradient(&mut self, w: &[f64], grad: &mut [f64]) -> f64 {
-        matvec(self.a.as_ref(), w, grad);
-        let value = 0.5 * dot(w, grad) + dot(&self.b, w) + self.c;
-        grad.iter_mut().zip(&self.b).for_each(|(g, b)| *g += b);
-        value
+        match &self.centre {
+            Some(centre) => {
+                Self::shift(&mut self.shifted, w, &centre.point);
+                self.operator.apply(&self.shifted, grad);
+                0.5 * dot(&self.shifted, grad) + centre.value
+            }
+            None => {
+                self.operator.apply(w, grad);
+                let value = 0.5 * dot(w, grad) + dot(&self.b, w) + self.c;
+                grad.iter_mut().zip(&self.b).for_each(|(g, b)| *g += b);
+                value
+            }
+        }
     }
     fn capabilities(&self) -> Capabilities {
         Capabilities {
@@ -407,17 +606,25 @@ impl Objective for Quadratic {
     }
     /// `∇²E = A`.
     fn hessian(&mut self, _w: &[f64], mut hess: MatMut<'_, f64>) -> Result<(), Error> {
-        hess.copy_from(self.a.as_ref());
+        match &self.operator {
+            Operator::Dense(a) => hess.copy_from(a.as_ref()),
+            Operator::Diagonal(d) => {
+                hess.fill(0.0);
+                for (i, a) in d.iter().enumerate() {
+                    hess[(i, i)] = *a;
+                }
+            }
+        }
         Ok(())
     }
-    /// `∇²E v = A v`.
+    /// `∇²E v = A v` (`O(n)` for a diagonal A).
     fn hessian_vector_product(
         &mut self,
         _w: &[f64],
         v: &[f64],
         out: &mut [f64],
     ) -> Result<(), Error> {
-        matvec(self.a.as_ref(), v, out);
+        self.operator.apply(v, out);
         Ok(())
     }
 }

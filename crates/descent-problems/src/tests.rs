@@ -673,6 +673,161 @@ fn quadratic_rotated_spectrum() {
     assert!(q.minimum_value().unwrap().abs() <= 1e-12);
 }
 
+/// Gradient descent on `one_d(2, w*)` with η = 1/4 (so `1 − ηa = ½`) from
+/// `w0 = w* + s/4`, with `w* = 3.7 s` for s = 1 and s = 2⁻³⁰⁰: every iterate
+/// `w_k = w* + 2^{−2−k} s` is a double (`2^{−2−k} s` is a multiple of
+/// `ulp(w*) = 2⁻⁵¹ s` for k ≤ 49), so the closed form
+/// `E(w_k) − E* = ½ a (1 − ηa)^{2k} (w0 − w*)² = 2^{−4−2k} s²` holds exactly,
+/// down to `2⁻¹⁰² ≈ 2e-31` (s = 1) and `2⁻⁷⁰² ≈ 1e-211` (s = 2⁻³⁰⁰). The
+/// expanded form `½aw² − a w* w + ½ a w*²` cannot go below `ε · ½ a w*² ≈ 3e-15 s²`.
+#[test]
+fn quadratic_one_d_resolves_e_minus_e_star_along_gradient_descent() {
+    for s in [1.0, 2f64.powi(-300)] {
+        let (a, w_star, eta) = (2.0, 3.7 * s, 0.25);
+        let mut q = Quadratic::one_d(a, w_star).unwrap();
+        let f_star = q.minimum_value().unwrap();
+        assert_eq!(f_star, 0.0);
+        let mut w = [w_star + 0.25 * s];
+        let mut g = [0.0];
+        let mut previous = f64::NAN;
+        for k in 0..=49 {
+            assert_eq!(w[0], w_star + 2f64.powi(-2 - k) * s, "iterate {k}");
+            let f = q.value_and_gradient(&w, &mut g);
+            let expect = 0.5 * a * 0.25f64.powi(k) * (0.25 * s) * (0.25 * s);
+            assert!(
+                ((f - f_star) - expect).abs() <= 1e-12 * expect,
+                "s = {s:e}, k = {k}: E − E* = {:e}, closed form {expect:e}",
+                f - f_star
+            );
+            if k > 0 {
+                // the lecture's rate R_k = (1 − ηa)² = ¼, measured on E
+                let rate = (f - f_star) / (previous - f_star);
+                assert!((rate - 0.25).abs() <= 1e-12, "k = {k}: R = {rate}");
+            }
+            previous = f;
+            w[0] -= eta * g[0];
+        }
+    }
+}
+
+/// Away from one dimension: a rotated κ = 50 quadratic moved to
+/// `w* = (1, 2, 3, 4)`, at `w = w* + d` with `d = t(1, −½, ¼, ¾)`, `t = 2⁻³⁰`
+/// (exact sums): `E − E* = ½ Σ_k λ_k (q_kᵀ d)²` from the rotation Q and the
+/// prescribed eigenvalues, and `∇E(w*) = 0`, `E(w*) = 0` exactly.
+#[test]
+fn quadratic_with_minimizer_resolves_e_minus_e_star() {
+    let eigenvalues = [1.0, 50f64.powf(1.0 / 3.0), 50f64.powf(2.0 / 3.0), 50.0];
+    let w_star = [1.0, 2.0, 3.0, 4.0];
+    let mut q = Quadratic::from_eigenvalues(&eigenvalues, 5)
+        .unwrap()
+        .with_minimizer(&w_star)
+        .unwrap();
+    let mut g = vec![0.0; 4];
+    assert_eq!(q.value_and_gradient(&w_star, &mut g), 0.0);
+    assert_eq!(g, vec![0.0; 4]);
+    let rot = q.rotation().unwrap().to_owned();
+    for e in [30, 60, 200] {
+        let t = 2f64.powi(-e);
+        let d: Vec<f64> = [1.0, -0.5, 0.25, 0.75].iter().map(|c| c * t).collect();
+        let w: Vec<f64> = w_star.iter().zip(&d).map(|(a, b)| a + b).collect();
+        let diffs: Vec<f64> = w.iter().zip(&w_star).map(|(a, b)| a - b).collect();
+        if diffs != d {
+            // 2⁻²⁰⁰ is below ulp(w*): w = w* and E must be exactly E* = 0
+            assert_eq!(w, w_star.to_vec());
+            assert_eq!(q.value(&w), 0.0);
+            continue;
+        }
+        let expect: f64 = (0..4)
+            .map(|k| {
+                let qd: f64 = (0..4).map(|i| rot[(i, k)] * d[i]).sum();
+                0.5 * eigenvalues[k] * qd * qd
+            })
+            .sum();
+        let f = q.value(&w);
+        assert!(
+            (f - expect).abs() <= 1e-12 * expect,
+            "t = 2^-{e}: E − E* = {f:e}, ½Σλ(qᵀd)² = {expect:e}"
+        );
+    }
+}
+
+/// Quadratics given by (A, b, c) with a positive definite A are evaluated
+/// around their minimiser too. Diagonal: A = diag(1, 10), b = (1, −10),
+/// c = 5.5 → w* = (−1, 1), E* = 5.5 − ½(1 + 10) = 0 exactly, and at
+/// `w* + (2⁻³⁰, 2⁻³¹)`: `E − E* = ½(2⁻⁶⁰ + 10·2⁻⁶²) = 7·2⁻⁶²`.
+/// Dense: A = [[2, 1], [1, 2]], b = (−3, −3), c = 3 → w* = (1, 1), E* = 0; at
+/// `ŵ + (δ, 0)`: `E − E* = ½·2δ² = δ²`. With E* ≠ 0 (c = 0.3) E never falls
+/// below E* near w*.
+#[test]
+fn quadratic_given_by_a_b_c_resolves_e_minus_e_star() {
+    let mut q = Quadratic::diagonal(&[1.0, 10.0], &[1.0, -10.0], 5.5).unwrap();
+    assert_eq!(q.minimizer().unwrap(), vec![-1.0, 1.0]);
+    assert_eq!(q.minimum_value().unwrap(), 0.0);
+    let t = 2f64.powi(-30);
+    let f = q.value(&[-1.0 + t, 1.0 + 0.5 * t]);
+    let expect = 7.0 * 2f64.powi(-62);
+    assert!(
+        (f - expect).abs() <= 1e-12 * expect,
+        "diagonal: {f:e} vs {expect:e}"
+    );
+
+    let a = Mat::from_fn(2, 2, |i, j| if i == j { 2.0 } else { 1.0 });
+    let mut q = Quadratic::dense(a.as_ref(), &[-3.0, -3.0], 3.0).unwrap();
+    let w_hat = q.minimizer().unwrap();
+    assert!((w_hat[0] - 1.0).abs() <= 1e-15 && (w_hat[1] - 1.0).abs() <= 1e-15);
+    let f_star = q.minimum_value().unwrap();
+    assert!(f_star.abs() <= 1e-15);
+    assert_eq!(q.value(&w_hat), f_star);
+    for e in [20, 30, 40] {
+        let w = [w_hat[0] + 2f64.powi(-e), w_hat[1]];
+        let delta = w[0] - w_hat[0]; // exact (Sterbenz)
+        let expect = delta * delta;
+        let gap = q.value(&w) - f_star;
+        assert!(
+            (gap - expect).abs() <= 1e-12 * expect,
+            "dense, δ = 2^-{e}: E − E* = {gap:e}, δ² = {expect:e}"
+        );
+    }
+
+    // E* = 0.3 − 5.5 = −5.2: E(w) ≥ E* at 1000 points within 1e-9 of w*
+    let mut q = Quadratic::diagonal(&[1.0, 10.0], &[1.0, -10.0], 0.3).unwrap();
+    let f_star = q.minimum_value().unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    for _ in 0..1000 {
+        let z = gaussian_vec(&mut rng, 2);
+        let w = [-1.0 + 1e-9 * z[0], 1.0 + 1e-9 * z[1]];
+        assert!(q.value(&w) >= f_star, "E({w:?}) < E* = {f_star}");
+    }
+}
+
+/// A diagonal quadratic is applied in O(n): n = 10⁶ (a dense A would need
+/// 8 TB). A = diag(1 + (i mod 7)), w* = 0 (b = 0, c = 0), at w = 1:
+/// `E = ½ Σ a_i`, with `Σ_{i<10⁶} (1 + i mod 7) = 4·10⁶ − 3` (142857 full
+/// cycles of 1..7 sum to 142857·28 = 3999996, plus the leftover i ≡ 0 term 1).
+#[test]
+fn quadratic_diagonal_is_applied_in_linear_time_and_memory() {
+    let n = 1_000_000;
+    let a: Vec<f64> = (0..n).map(|i| 1.0 + (i % 7) as f64).collect();
+    let mut q = Quadratic::diagonal(&a, &vec![0.0; n], 0.0).unwrap();
+    let w = vec![1.0; n];
+    let mut g = vec![0.0; n];
+    assert_eq!(q.value_and_gradient(&w, &mut g), 0.5 * 3_999_997.0);
+    assert_eq!(g, a);
+    let mut hv = vec![0.0; n];
+    q.hessian_vector_product(&w, &vec![2.0; n], &mut hv)
+        .unwrap();
+    assert!(hv.iter().zip(&a).all(|(h, a)| *h == 2.0 * a));
+    assert_eq!(q.eigenvalues()[0], 1.0);
+    assert_eq!(q.eigenvalues()[n - 1], 7.0);
+    // small diagonal: the dense A and the axes as eigenvectors, on request
+    let q = Quadratic::diagonal(&[3.0, 1.0, 2.0], &[0.0; 3], 0.0).unwrap();
+    let dense = Mat::from_fn(3, 3, |i, j| if i == j { [3.0, 1.0, 2.0][i] } else { 0.0 });
+    assert_eq!(q.hessian_matrix(), dense.as_ref());
+    // λ ascending = (1, 2, 3) belong to the axes e₁, e₂, e₀
+    let axes = Mat::from_fn(3, 3, |i, k| if i == [1, 2, 0][k] { 1.0 } else { 0.0 });
+    assert_eq!(q.eigenvectors(), axes.as_ref());
+}
+
 #[test]
 fn quadratic_bad_input_is_rejected() {
     let msg = |r: Result<Quadratic, descent_core::Error>| r.unwrap_err().to_string();
