@@ -67,8 +67,8 @@ pub fn softplus(z: f64) -> f64 {
 /// IEEE floating-point arithmetic", ACM TOMS 18(2) (the reduction), here without the table.
 pub fn tanh(x: f64) -> f64 {
     const LOG2_E: f64 = std::f64::consts::LOG2_E;
-    const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // fdlibm's ln2_hi
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76); // ln 2 − ln2_hi
     const ROUND: f64 = 6_755_399_441_055_744.0; // 1.5·2^52: adding it rounds to an integer
     // (not `min`, which would turn NaN into 20: NaN must propagate)
     let a = if x.abs() > 20.0 { 20.0 } else { x.abs() };
