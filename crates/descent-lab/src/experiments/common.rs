@@ -180,3 +180,17 @@ pub(crate) fn measured_regime(errors: &[f64], rate: f64) -> &'static str {
         (_, true, false) => "monotone divergence",
     }
 }
+
+/// Indices 0, 1, 2, … thinned geometrically (for log-x plots of long runs).
+pub(crate) fn log_spaced(len: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut k = 0usize;
+    while k < len {
+        out.push(k);
+        k = (k + 1).max((k as f64 * 1.02) as usize);
+    }
+    if out.last() != Some(&(len - 1)) && len > 0 {
+        out.push(len - 1);
+    }
+    out
+}

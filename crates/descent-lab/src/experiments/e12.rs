@@ -11,7 +11,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::common::{first_below, fixed_length, fmt_count, iterations_to, run};
+use super::common::{first_below, fixed_length, fmt_count, iterations_to, log_spaced, run};
 use crate::plot::{Axis, LineChart, Series};
 use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
@@ -117,20 +117,6 @@ fn variant(name: &'static str, x: &Mat<f64>, y: &[f64], epsilon: f64) -> Variant
         measured,
         gaps,
     }
-}
-
-/// Indices 0, 1, 2, … thinned geometrically (for log-x plots of long runs).
-fn log_spaced(len: usize) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut k = 0usize;
-    while k < len {
-        out.push(k);
-        k = (k + 1).max((k as f64 * 1.02) as usize);
-    }
-    if out.last() != Some(&(len - 1)) && len > 0 {
-        out.push(len - 1);
-    }
-    out
 }
 
 /// Run E12.

@@ -15,6 +15,8 @@ pub mod e11;
 pub mod e12;
 pub mod e13;
 pub mod e15;
+pub mod e16;
+pub mod e17;
 
 /// Every experiment, in catalogue order.
 pub(crate) static ALL: &[Experiment] = &[
@@ -26,4 +28,6 @@ pub(crate) static ALL: &[Experiment] = &[
     e12::EXPERIMENT,
     e13::EXPERIMENT,
     e15::EXPERIMENT,
+    e16::EXPERIMENT,
+    e17::EXPERIMENT,
 ];
