@@ -1,7 +1,7 @@
 //! Network + data + divergence as a `descent_core::Objective`, full-batch or
 //! mini-batch with a seeded sampler.
 
-use descent_core::{Capabilities, Error, Objective};
+use descent_core::{Capabilities, Error, GaussNewtonProduct, Objective};
 use descent_data::{Dataset, EpochSampler};
 use descent_graph::{Divergence, Network};
 use descent_linalg::{Mat, MatMut, MatRef};
@@ -322,5 +322,18 @@ impl Objective for NetworkObjective {
             .hessian_vector_product(&self.network, w, self.divergence, v, out);
         descent_linalg::axpy(self.weight_decay, v, out);
         Ok(())
+    }
+}
+
+/// The network objective's Gauss–Newton product, for Hessian-free Gauss–Newton
+/// (descent-newton): forwards to [`NetworkObjective::gauss_newton_vector_product`].
+impl GaussNewtonProduct for NetworkObjective {
+    fn gauss_newton_vector_product(
+        &mut self,
+        w: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
+        NetworkObjective::gauss_newton_vector_product(self, w, v, out)
     }
 }

@@ -33,7 +33,7 @@ pub mod validate;
 mod tests;
 
 pub use error::{Error, display_number};
-pub use objective::{Capabilities, EvaluationCounts, Evaluator, Objective};
+pub use objective::{Capabilities, EvaluationCounts, Evaluator, GaussNewtonProduct, Objective};
 pub use optimizer::{Diagnostics, Optimizer, Requirements, State, StepOutcome};
 pub use runner::{
     Convergence, IterationRecord, Observer, RunResult, StoppingRules, Termination, Trace, minimize,

@@ -218,3 +218,37 @@ impl<'a> Evaluator<'a> {
         self.objective.hessian_vector_product(x, v, out)
     }
 }
+
+/// The generalised Gauss–Newton product `G(x) v = Jᵀ H_L J v` of an objective
+/// `f = L(F(x))` with convex loss `L` (Schraudolph 2002; Martens 2010): positive
+/// semi-definite, so conjugate gradients on it never meet negative curvature.
+///
+/// Implemented by the network objective (descent-backprop) and used by
+/// Hessian-free Gauss–Newton (descent-newton); a closure
+/// `FnMut(x, v, out) -> Result<(), Error>` implements it too.
+pub trait GaussNewtonProduct {
+    /// `out ← G(x) v`.
+    ///
+    /// # Errors
+    /// As the underlying computation reports.
+    fn gauss_newton_vector_product(
+        &mut self,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error>;
+}
+
+impl<F> GaussNewtonProduct for F
+where
+    F: FnMut(&[f64], &[f64], &mut [f64]) -> Result<(), Error>,
+{
+    fn gauss_newton_vector_product(
+        &mut self,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
+        self(x, v, out)
+    }
+}

@@ -124,43 +124,9 @@ impl SymmetricOperator for HessianAt<'_, '_, '_> {
     }
 }
 
-/// The generalised Gauss–Newton product `G(x) v = Jᵀ H_L J v` of an objective
-/// `f = L(F(x))` with convex loss `L` (Schraudolph 2002; Martens 2010): positive
-/// semi-definite, so conjugate gradients on it never meet negative curvature.
-///
-/// Implemented by anything that can compute it; a closure
-/// `FnMut(x, v, out) -> Result<(), Error>` implements it too.
-///
-/// **Placement.** The network objective (descent-backprop) sits *below* this
-/// crate, so it cannot implement a trait defined here; the trait is meant to
-/// move down to `descent-core` next to `Objective::hessian_vector_product`
-/// (one additive change), after which this definition becomes a re-export.
-pub trait GaussNewtonProduct {
-    /// `out ← G(x) v`.
-    ///
-    /// # Errors
-    /// As the underlying computation reports.
-    fn gauss_newton_vector_product(
-        &mut self,
-        x: &[f64],
-        v: &[f64],
-        out: &mut [f64],
-    ) -> Result<(), Error>;
-}
-
-impl<F> GaussNewtonProduct for F
-where
-    F: FnMut(&[f64], &[f64], &mut [f64]) -> Result<(), Error>,
-{
-    fn gauss_newton_vector_product(
-        &mut self,
-        x: &[f64],
-        v: &[f64],
-        out: &mut [f64],
-    ) -> Result<(), Error> {
-        self(x, v, out)
-    }
-}
+/// The generalised Gauss–Newton product, defined in descent-core so that the
+/// network objective (descent-backprop, a lower layer) can implement it.
+pub use descent_core::GaussNewtonProduct;
 
 /// `v ↦ G(x) v` for a [`GaussNewtonProduct`] at a fixed point.
 pub struct GaussNewtonAt<'g, 'x> {
