@@ -458,6 +458,81 @@ fn mgh_published_minima() {
     assert_eq!(checked, 16, "published values reached");
 }
 
+/// Gulf (MGH 11) with m = 100 on the plane x₂ = 25, where `y₁₀₀ = 25` makes
+/// `|y₁₀₀ − x₂| = 0`. At x* = (50, 25, 1.5): `r_i = e^{−(−50 ln t_i)/50} − t_i = 0`
+/// for every i, and row 100 of J is `(−0/x₁², −x₃·0^{x₃−1}/x₁, 0^{x₃} ln 0/x₁)
+/// = (0, 0, 0)` (limits for x₃ > 1), so ∇f(x*) = 0, finite. The Hessian of f is
+/// finite there and matches central differences of ∇f; the gradient matches
+/// central differences of f (absolute floor 1e-10: at x* both are rounding
+/// noise around 0). With weight 1 on
+/// residual 100 the residual Hessian is `e^0 (∂c ∂cᵀ − ∂²c)` with every
+/// entry 0 except `−∂²c/∂x₂² = −x₃(x₃ − 1)·0^{x₃−2}/x₁ = −∞`.
+#[test]
+fn gulf_m100_derivatives_on_the_plane_x2_25() {
+    let mut p = mgh::gulf(100).unwrap();
+    for x in [[50.0, 25.0, 1.5], [40.0, 25.0, 1.2]] {
+        let mut jac = Mat::zeros(100, 3);
+        p.jacobian(&x, jac.as_mut());
+        assert_eq!(
+            (jac[(99, 0)], jac[(99, 1)], jac[(99, 2)]),
+            (0.0, 0.0, 0.0),
+            "J row 100 at {x:?}"
+        );
+        let mut g = vec![0.0; 3];
+        let f = p.value_and_gradient(&x, &mut g);
+        assert!(g.iter().all(|v| v.is_finite()), "∇f({x:?}) = {g:?}");
+        let mut hess = Mat::zeros(3, 3);
+        p.hessian(&x, hess.as_mut()).unwrap();
+        let h_scale = (0..3)
+            .flat_map(|i| (0..3).map(move |j| (i, j)))
+            .map(|(i, j)| hess[(i, j)].abs())
+            .fold(0.0, f64::max);
+        assert!(h_scale.is_finite(), "∇²f({x:?}) = {hess:?}");
+        let mut xp = x;
+        let (mut gp, mut gm) = (vec![0.0; 3], vec![0.0; 3]);
+        for j in 0..3 {
+            let h = 1e-6 * x[j].abs();
+            xp[j] = x[j] + h;
+            let fp = p.value_and_gradient(&xp, &mut gp);
+            xp[j] = x[j] - h;
+            let fm = p.value_and_gradient(&xp, &mut gm);
+            xp[j] = x[j];
+            let fd = (fp - fm) / (2.0 * h);
+            assert!(
+                (g[j] - fd).abs() <= 1e-6 * g[j].abs() + 1e-10,
+                "∂f/∂x_{j} = {} vs central difference {fd} at {x:?}",
+                g[j]
+            );
+            for i in 0..3 {
+                let fd = (gp[i] - gm[i]) / (2.0 * h);
+                assert!(
+                    (hess[(i, j)] - fd).abs() <= 1e-5 * h_scale,
+                    "H[{i},{j}] = {} vs central difference {fd} at {x:?}",
+                    hess[(i, j)]
+                );
+            }
+        }
+        if x[0] == 50.0 {
+            assert!(f <= 1e-28, "f(x*) = {f:e}");
+            assert!(norm_inf(&g) <= 1e-12, "∇f(x*) = {g:?}");
+        }
+    }
+    let mut w = vec![0.0; 100];
+    w[99] = 1.0;
+    let mut second = Mat::zeros(3, 3);
+    p.add_residual_hessians(&[50.0, 25.0, 1.5], &w, second.as_mut());
+    for i in 0..3 {
+        for j in 0..3 {
+            let expect = if (i, j) == (1, 1) {
+                f64::NEG_INFINITY
+            } else {
+                0.0
+            };
+            assert_eq!(second[(i, j)], expect, "(∇²r₁₀₀)[{i},{j}]");
+        }
+    }
+}
+
 #[test]
 fn mgh_f_star_zero_reached() {
     // problems with f* = 0 but no closed-form minimiser: LM from x0 reaches 0

@@ -588,6 +588,17 @@ struct Gulf {
     m: usize,
 }
 
+/// `b^q (ln b)^k` for `b ≥ 0`, with its limit 0 at `b = 0` when `q > 0`
+/// (`b^q` wins over any power of `ln b`); the plain product would be
+/// `0 · ∞ = NaN` there.
+fn pow_log(b: f64, q: f64, k: i32) -> f64 {
+    if b == 0.0 && q > 0.0 {
+        0.0
+    } else {
+        b.powf(q) * b.ln().powi(k)
+    }
+}
+
 impl Gulf {
     /// `(t_i, y_i)` with `t_i = i/100`, `y_i = 25 + (−50 ln t_i)^{2/3}`.
     fn ty(k: usize) -> (f64, f64) {
@@ -623,7 +634,7 @@ impl LeastSquares for Gulf {
             // c = |y − x₂|^{x₃}/x₁, r = e^{−c} − t, ∂r = −e ∂c
             let c1 = -p / (x1 * x1);
             let c2 = -x3 * a.signum() * b.powf(x3 - 1.0) / x1;
-            let c3 = p * b.ln() / x1;
+            let c3 = pow_log(b, x3, 1) / x1;
             j[(k, 0)] = -e * c1;
             j[(k, 1)] = -e * c2;
             j[(k, 2)] = -e * c3;
@@ -634,21 +645,25 @@ impl LeastSquares for Gulf {
         let (x1, x2, x3) = (x[0], x[1], x[2]);
         for k in 0..self.m {
             let (_, y) = Self::ty(k);
+            if w[k] == 0.0 {
+                // 0 · ∇²r_i = 0, also where ∇²r_i is unbounded (see `gulf`)
+                continue;
+            }
             let a = y - x2;
             let sa = a.signum();
             let b = a.abs();
-            let lb = b.ln();
             let p = b.powf(x3);
+            let p_lb = pow_log(b, x3, 1);
             let bm1 = b.powf(x3 - 1.0);
             let e = (-p / x1).exp() * w[k];
-            let c = [-p / (x1 * x1), -x3 * sa * bm1 / x1, p * lb / x1];
+            let c = [-p / (x1 * x1), -x3 * sa * bm1 / x1, p_lb / x1];
             // ∂²c
             let c11 = 2.0 * p / (x1 * x1 * x1);
             let c12 = x3 * sa * bm1 / (x1 * x1);
-            let c13 = -p * lb / (x1 * x1);
+            let c13 = -p_lb / (x1 * x1);
             let c22 = x3 * (x3 - 1.0) * b.powf(x3 - 2.0) / x1;
-            let c23 = -sa * bm1 * (1.0 + x3 * lb) / x1;
-            let c33 = p * lb * lb / x1;
+            let c23 = -sa * (bm1 + x3 * pow_log(b, x3 - 1.0, 1)) / x1;
+            let c33 = pow_log(b, x3, 2) / x1;
             // ∂²r = e^{−c}(∂c ∂cᵀ − ∂²c)
             h.add(0, 0, e * (c[0] * c[0] - c11));
             h.add(0, 1, e * (c[0] * c[1] - c12));
@@ -664,6 +679,19 @@ impl LeastSquares for Gulf {
 /// `r_i = exp(−|y_i − x₂|^{x₃}/x₁) − t_i` with `t_i = i/100`,
 /// `y_i = 25 + (−50 ln t_i)^{2/3}` (the paper's printed "m i" is a minus sign).
 /// `x0 = (5, 2.5, 0.15)`; `f* = 0` at `(50, 25, 1.5)`. The suite uses m = 99.
+///
+/// **m = 100 and the plane `x₂ = 25`.** `t₁₀₀ = 1` gives `y₁₀₀ = 25`, so on
+/// `x₂ = 25` — which contains x* — `|y₁₀₀ − x₂| = 0` and `r₁₀₀ = 0`. There the
+/// logarithmic terms of the derivatives take their limits
+/// (`|y − x₂|^{x₃} ln|y − x₂| → 0` for `x₃ > 0`), so the Jacobian and gradient
+/// are finite (row 100 of J is 0 for `x₃ > 1`). But `r₁₀₀` is **not twice
+/// differentiable** there: `∂²r₁₀₀/∂x₂² ∝ |y₁₀₀ − x₂|^{x₃−2}` is unbounded for
+/// `x₃ < 2` (x₃* = 1.5), so `Σ w_i ∇²r_i` has an infinite (2, 2) entry for
+/// `w₁₀₀ ≠ 0`. A zero weight drops the term (`0 · ∇²r_i = 0`, the limit of
+/// `r₁₀₀ ∇²r₁₀₀ ∝ |x₂ − 25|^{2x₃−2} → 0`), so `f = Σ r_i²` — whose
+/// `r₁₀₀² ∝ |x₂ − 25|^{2x₃}` is twice differentiable for `x₃ > 1` — has the
+/// finite Hessian `2JᵀJ` at x*. For m < 100 every `y_i > 25` near x* and the
+/// problem is smooth there.
 ///
 /// # Errors
 /// [`Error::Invalid`] unless `3 ≤ m ≤ 100`.
