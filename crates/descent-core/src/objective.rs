@@ -130,13 +130,24 @@ pub struct EvaluationCounts {
     pub hessian: usize,
     /// Hessian-vector products `∇²f(x) v`.
     pub hessian_vector_product: usize,
+    /// Gauss–Newton products `G(x) v` ([`GaussNewtonProduct`]).
+    pub gauss_newton_vector_product: usize,
+    /// Residual-and-Jacobian evaluations of a least-squares problem
+    /// (Gauss–Newton, Levenberg–Marquardt), reported by the method through
+    /// [`Evaluator::count_jacobian`].
+    pub jacobian: usize,
 }
 
 impl EvaluationCounts {
-    /// `value + gradient + hessian + hessian_vector_product`: the total the
-    /// `max_evaluations` stopping rule compares with.
+    /// The sum of every count: the total the `max_evaluations` stopping rule
+    /// compares with.
     pub fn total(&self) -> usize {
-        self.value + self.gradient + self.hessian + self.hessian_vector_product
+        self.value
+            + self.gradient
+            + self.hessian
+            + self.hessian_vector_product
+            + self.gauss_newton_vector_product
+            + self.jacobian
     }
 }
 
@@ -216,6 +227,27 @@ impl<'a> Evaluator<'a> {
             self.counts.hessian_vector_product += 1;
         }
         self.objective.hessian_vector_product(x, v, out)
+    }
+    /// `G(x) v` from a Gauss–Newton product that lives beside the objective
+    /// (Hessian-free Gauss–Newton), counted.
+    ///
+    /// # Errors
+    /// As the product reports.
+    pub fn gauss_newton_vector_product(
+        &mut self,
+        product: &mut dyn GaussNewtonProduct,
+        x: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), Error> {
+        self.counts.gauss_newton_vector_product += 1;
+        product.gauss_newton_vector_product(x, v, out)
+    }
+    /// Record one residual-and-Jacobian evaluation that a least-squares method
+    /// made on its own copy of the problem (the objective interface has no
+    /// residuals), so that comparisons see its cost.
+    pub fn count_jacobian(&mut self) {
+        self.counts.jacobian += 1;
     }
 }
 

@@ -109,7 +109,8 @@ fn fixed_step_on_a_parabola_contracts_by_one_minus_eta_a() {
             value: 21,
             gradient: 21,
             hessian: 0,
-            hessian_vector_product: 0
+            hessian_vector_product: 0,
+            ..EvaluationCounts::default()
         }
     );
     assert_eq!(trace.records[3].diagnostics.learning_rate, Some(0.25));
