@@ -5,7 +5,7 @@
 //! Each implements [`Objective`] (n = 1) with exact `E'` and `E''`, and
 //! [`OneD`] gives the derivatives as scalars and the classified critical points.
 
-use descent_core::{Capabilities, Error, Objective};
+use descent_core::{Capabilities, Error, Objective, display_number};
 use descent_linalg::MatMut;
 
 use crate::surfaces::{CLASSIFY_TOL, CriticalKind, CriticalPoint};
@@ -80,7 +80,8 @@ fn point<F: OneD + ?Sized>(f: &F, w: f64) -> CriticalPoint {
 }
 
 /// Roots of `E'` on `[lo, hi]`: sign changes on a uniform grid of `steps`
-/// cells, each bisected to adjacent floats (`E'` continuous), ascending.
+/// cells, each bisected to adjacent floats (`E'` continuous), ascending; a
+/// root exactly on a grid point is reported once.
 fn roots_of_derivative<F: OneD + ?Sized>(f: &F, lo: f64, hi: f64, steps: usize) -> Vec<f64> {
     let mut roots = Vec::new();
     let at = |k: usize| lo + (hi - lo) * k as f64 / steps as f64;
@@ -89,6 +90,13 @@ fn roots_of_derivative<F: OneD + ?Sized>(f: &F, lo: f64, hi: f64, steps: usize) 
         let (mut fa, fb) = (f.de(a), f.de(b));
         if fa == 0.0 {
             roots.push(a);
+            continue;
+        }
+        if fb == 0.0 {
+            // a root on a grid point is the next cell's `a`; only the last cell reports its `b`
+            if k + 1 == steps {
+                roots.push(b);
+            }
             continue;
         }
         if fa.signum() == fb.signum() {
@@ -268,18 +276,41 @@ impl Default for SharpWideWell {
 }
 
 impl SharpWideWell {
+    /// The largest `|c|/σ` accepted: the critical-point search grids
+    /// `[−|c| − 10σ, |c| + 10σ]` in cells of width σ/200, i.e.
+    /// `400 |c|/σ + 4000` cells, at most about 4·10⁶.
+    pub const MAX_CENTER_OVER_SIGMA: f64 = 1e4;
+
     /// `α(w − c)² − β exp(−w²/(2σ²))`.
     ///
     /// # Errors
-    /// If α, β or σ is not finite and `> 0`, or c is not finite.
+    /// If α, β or σ is not finite and `> 0`, c is not finite, or the narrow
+    /// well is too narrow to resolve next to the wide one:
+    /// `|c|/σ > 10⁴` ([`MAX_CENTER_OVER_SIGMA`](Self::MAX_CENTER_OVER_SIGMA)),
+    /// e.g. `"sharp-wide well: σ must be ≥ |c|/10⁴ = 0.0004 (the narrow well's
+    /// width against the distance to the wide one), got σ = 1e-12 with c = 4"`.
     pub fn new(alpha: f64, center: f64, beta: f64, sigma: f64) -> Result<Self, Error> {
         const OWNER: &str = "sharp-wide well";
-        Ok(Self {
+        let well = Self {
             alpha: descent_core::validate::positive(OWNER, "α", alpha)?,
             center: descent_core::validate::finite(OWNER, "c", center)?,
             beta: descent_core::validate::positive(OWNER, "β", beta)?,
             sigma: descent_core::validate::positive(OWNER, "σ", sigma)?,
-        })
+        };
+        let smallest = center.abs() / Self::MAX_CENTER_OVER_SIGMA;
+        if sigma < smallest {
+            return Err(Error::invalid(
+                OWNER,
+                format!(
+                    "σ must be ≥ |c|/10⁴ = {} (the narrow well's width against the \
+                     distance to the wide one), got σ = {} with c = {}",
+                    display_number(smallest),
+                    display_number(sigma),
+                    display_number(center)
+                ),
+            ));
+        }
+        Ok(well)
     }
 
     fn gauss(&self, w: f64) -> f64 {
@@ -307,7 +338,8 @@ impl OneD for SharpWideWell {
     }
     fn critical_points(&self) -> Vec<CriticalPoint> {
         let reach = self.center.abs() + 10.0 * self.sigma;
-        // cells of width ≤ σ/200 resolve the narrow well
+        // cells of width ≤ σ/200 resolve the narrow well: 400|c|/σ + 4000 of
+        // them, at most ≈ 4·10⁶ since `new` bounds |c|/σ by 10⁴
         let steps = ((2.0 * reach) / (self.sigma / 200.0)).ceil() as usize;
         roots_of_derivative(self, -reach, reach, steps.max(1000))
             .into_iter()

@@ -1151,6 +1151,34 @@ fn one_d_critical_points() {
             .to_string(),
         "sharp-wide well: σ must be finite and > 0, got 0"
     );
+    // σ is validated against |c|: the grid has 400|c|/σ + 4000 cells
+    assert_eq!(
+        SharpWideWell::new(0.05, 4.0, 0.5, 1e-12)
+            .unwrap_err()
+            .to_string(),
+        "sharp-wide well: σ must be ≥ |c|/10⁴ = 0.0004 (the narrow well's width against \
+         the distance to the wide one), got σ = 1e-12 with c = 4"
+    );
+    // at the bound (1.6·10⁶ + 4000 cells) the search runs and finds both wells,
+    // each once: E'(4) = 0 exactly here (g(4) underflows) and 4 is a grid point
+    let narrowest = SharpWideWell::new(0.05, 4.0, 0.5, 4e-4).unwrap();
+    let p = narrowest.critical_points();
+    assert_eq!(
+        p.iter().map(|c| c.kind).collect::<Vec<_>>(),
+        [
+            CriticalKind::Minimum,
+            CriticalKind::Maximum,
+            CriticalKind::Minimum
+        ]
+    );
+    // scale-free: c = 0 with σ = 1e-12 is fine, E' = w(2α + (β/σ²)g) vanishes
+    // only at 0, where E'' = 2α + β/σ² = 0.1 + 0.5·10²⁴
+    let tiny = SharpWideWell::new(0.05, 0.0, 0.5, 1e-12).unwrap();
+    let p = tiny.critical_points();
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].kind, CriticalKind::Minimum);
+    assert!(p[0].x[0].abs() <= 1e-300, "{p:?}");
+    assert!((p[0].eigenvalues[0] - 0.5e24).abs() <= 1e-15 * 0.5e24);
     assert_eq!(
         ExpLinear::new(-1.0).unwrap_err().to_string(),
         "exp-linear function: c must be finite and > 0, got -1"
