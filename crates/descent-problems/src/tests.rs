@@ -533,6 +533,30 @@ fn gulf_m100_derivatives_on_the_plane_x2_25() {
     }
 }
 
+/// One unit in the last printed digit, by hand: 87.9458 (6 digits) → 1e-4;
+/// 0.00102 (3 digits) → 1e-5; 48.9842 (6 digits) → 1e-4. A printed 0 has no
+/// last digit and falls back to the exact tolerance; huge digit counts give 0
+/// rather than an overflow.
+#[test]
+fn published_minimum_tolerance() {
+    let printed = |value: f64, digits: u32| mgh::PublishedMinimum {
+        value,
+        significant_digits: Some(digits),
+        minimizer: None,
+        note: "test",
+    };
+    let rel = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b;
+    assert!(rel(printed(87.9458, 6).tolerance(0.0), 1e-4));
+    assert!(rel(printed(-87.9458, 6).tolerance(0.0), 1e-4));
+    assert!(rel(printed(0.00102, 3).tolerance(0.0), 1e-5));
+    assert!(rel(printed(48.9842, 6).tolerance(0.0), 1e-4));
+    assert_eq!(printed(0.0, 6).tolerance(1e-20), 1e-20);
+    assert_eq!(printed(-0.0, 0).tolerance(1e-20), 1e-20);
+    assert_eq!(printed(f64::NAN, 6).tolerance(1e-20), 1e-20);
+    assert_eq!(printed(1.0, u32::MAX).tolerance(1e-20), 0.0);
+    assert!(rel(printed(5.0, 0).tolerance(0.0), 10.0));
+}
+
 #[test]
 fn mgh_f_star_zero_reached() {
     // problems with f* = 0 but no closed-form minimiser: LM from x0 reaches 0

@@ -73,13 +73,18 @@ impl PublishedMinimum {
     /// How far a computed value may lie from `value` and still agree with the
     /// paper: one unit in the last printed digit, `10^(⌊log₁₀|f*|⌋ − digits + 1)`
     /// (the paper truncates), or `tol_exact` for an exact value.
+    ///
+    /// A value of 0 (or a non-finite one) has no last significant digit, so
+    /// it is treated as exact whatever `significant_digits` says; the exponent
+    /// is computed in f64, so no field value can overflow it (a huge digit
+    /// count gives 0).
     pub fn tolerance(&self, tol_exact: f64) -> f64 {
         match self.significant_digits {
-            None => tol_exact,
-            Some(d) => {
-                let exponent = self.value.abs().log10().floor() as i32;
-                10f64.powi(exponent - d as i32 + 1)
+            Some(d) if self.value != 0.0 && self.value.is_finite() => {
+                let exponent = self.value.abs().log10().floor();
+                10f64.powf(exponent - f64::from(d) + 1.0)
             }
+            _ => tol_exact,
         }
     }
 }
