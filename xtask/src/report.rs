@@ -114,6 +114,9 @@ fn select(ids: &[String]) -> Result<Vec<&'static Experiment>, String> {
         .collect())
 }
 
+/// A finished experiment and its wall time, or why it panicked.
+type Outcome = Result<(Report, Duration), String>;
+
 /// Run the experiments on `jobs` threads; results in the order given.
 fn run_experiments(
     selected: &[&'static Experiment],
@@ -121,7 +124,7 @@ fn run_experiments(
 ) -> Result<Vec<(Report, Duration)>, String> {
     let n = selected.len();
     let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<Result<(Report, Duration), String>>>> = Mutex::new(vec![None; n]);
+    let slots: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; n]);
     let progress = Progress::new(n);
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(n.max(1)) {
@@ -178,7 +181,7 @@ impl Progress {
         });
         Self { bar }
     }
-    fn finished(&self, id: &str, outcome: &Result<(Report, Duration), String>) {
+    fn finished(&self, id: &str, outcome: &Outcome) {
         let line = match outcome {
             Ok((report, time)) => {
                 format!(

@@ -202,7 +202,27 @@ fn segments(series: &Series, x: &Axis, y: &Axis) -> Vec<Vec<(f64, f64)>> {
         }
     }
     out.retain(|s| !s.is_empty());
+    for run in &mut out {
+        thin(run);
+    }
     out
+}
+
+/// Most points one line keeps; longer runs are thinned to every ⌈len/MAX⌉-th
+/// point (plus the last), which a 760-pixel-wide figure cannot tell apart.
+const MAX_POINTS_PER_RUN: usize = 600;
+
+fn thin(run: &mut Vec<(f64, f64)>) {
+    if run.len() <= MAX_POINTS_PER_RUN {
+        return;
+    }
+    let stride = run.len().div_ceil(MAX_POINTS_PER_RUN);
+    let last = *run.last().expect("non-empty");
+    let mut kept: Vec<(f64, f64)> = run.iter().step_by(stride).copied().collect();
+    if kept.last() != Some(&last) {
+        kept.push(last);
+    }
+    *run = kept;
 }
 
 /// A vertical reference line at a data x.

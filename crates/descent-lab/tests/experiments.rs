@@ -26,7 +26,9 @@ fn reports() -> &'static [Report] {
                 *slot = Some((e.run)());
             }
         });
-        out.into_iter().map(|r| r.expect("every experiment ran")).collect()
+        out.into_iter()
+            .map(|r| r.expect("every experiment ran"))
+            .collect()
     })
 }
 
@@ -42,7 +44,11 @@ fn every_verdict_holds() {
             ));
         }
     }
-    assert!(failures.is_empty(), "failing checks:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "failing checks:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -59,15 +65,37 @@ fn registry_ids_and_files_are_unique_and_consistent() {
         assert_eq!(experiment.id, report.id);
         assert_eq!(experiment.slug, report.slug);
         assert_eq!(experiment.title, report.title);
-        assert!(names.insert(report.file_name()), "duplicate file {}", report.file_name());
+        assert!(
+            names.insert(report.file_name()),
+            "duplicate file {}",
+            report.file_name()
+        );
         for figure in &report.figures {
-            assert!(names.insert(report.figure_file_name(figure)), "duplicate figure {}", figure.stem);
-            assert!(figure.svg.starts_with("<svg"), "{} is not an SVG document", figure.stem);
-            assert!(figure.svg.contains("<text"), "{}: labels are SVG <text> elements", figure.stem);
+            assert!(
+                names.insert(report.figure_file_name(figure)),
+                "duplicate figure {}",
+                figure.stem
+            );
+            assert!(
+                figure.svg.starts_with("<svg"),
+                "{} is not an SVG document",
+                figure.stem
+            );
+            assert!(
+                figure.svg.contains("<text"),
+                "{}: labels are SVG <text> elements",
+                figure.stem
+            );
         }
         for table in &report.tables {
             for row in &table.rows {
-                assert_eq!(row.len(), table.header.len(), "{}: ragged table {}", report.id, table.title);
+                assert_eq!(
+                    row.len(),
+                    table.header.len(),
+                    "{}: ragged table {}",
+                    report.id,
+                    table.title
+                );
             }
         }
     }
@@ -75,7 +103,10 @@ fn registry_ids_and_files_are_unique_and_consistent() {
 
 /// Markdown and SVG bytes of one report.
 fn rendered(report: &Report) -> (String, Vec<String>) {
-    (render_markdown(report), report.figures.iter().map(|f| f.svg.clone()).collect())
+    (
+        render_markdown(report),
+        report.figures.iter().map(|f| f.svg.clone()).collect(),
+    )
 }
 
 #[test]
@@ -95,5 +126,9 @@ fn output_is_byte_identical_across_runs_and_thread_counts() {
     assert_eq!(once, right, "a run beside another thread differs");
     // The shared run (two worker threads, all experiments) agrees as well.
     let shared = reports().iter().find(|r| r.id == "E9").expect("E9 ran");
-    assert_eq!(once, rendered(shared), "the multi-threaded registry run differs");
+    assert_eq!(
+        once,
+        rendered(shared),
+        "the multi-threaded registry run differs"
+    );
 }

@@ -130,7 +130,7 @@ pub fn run_with(s: &Settings) -> Report {
             .windows(2)
             .filter(|w| GD_WINDOW.0 < w[0].abs() && w[0].abs() < GD_WINDOW.1)
             .map(|w| w[1] / w[0])
-            .last();
+            .next_back();
         let late = max_of(errors.iter().skip(4001).map(|e| e.abs()));
         let last = errors.last().copied().unwrap_or(f64::NAN).abs();
         if eta * f2 < 2.0 {

@@ -382,7 +382,7 @@ pub fn run_with(s: &Settings) -> Report {
         let undamped = run(&mut f, &mut Newton::pure(), &w0, &rules);
         let damped = run(
             &mut f,
-            &mut Newton::pure().with_line_search(armijo.clone()),
+            &mut Newton::pure().with_line_search(armijo),
             &w0,
             &rules,
         );

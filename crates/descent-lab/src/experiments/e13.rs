@@ -57,6 +57,9 @@ impl Default for Settings {
 const TO_MAXIMUM: [f64; 3] = [0.1, 0.3, 0.44];
 const TO_MINIMUM: [f64; 4] = [0.6, 0.9, 1.5, 3.0];
 
+/// Builds a fresh optimiser for each run.
+type MakeOptimizer<'a> = Box<dyn Fn() -> Box<dyn descent_core::Optimizer> + 'a>;
+
 struct Outcome {
     limit: f64,
     iterations: usize,
@@ -78,7 +81,7 @@ fn outcome(path: Vec<f64>) -> Outcome {
             1e-9 < d && d < 1e-3
         })
         .map(|w| (w[1] - limit) / (w[0] - limit))
-        .last()
+        .next_back()
         .unwrap_or(0.0);
     Outcome {
         limit,
@@ -145,7 +148,7 @@ pub fn run_with(s: &Settings) -> Report {
          descent-newton: a converged LM step should stop, or λ be capped).",
     );
 
-    let methods: [(&str, Box<dyn Fn() -> Box<dyn descent_core::Optimizer>>); 4] = [
+    let methods: [(&str, MakeOptimizer<'_>); 4] = [
         (
             "(i) Newton",
             Box::new(|| {
