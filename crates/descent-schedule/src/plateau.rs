@@ -1,6 +1,6 @@
 //! Reduce-on-plateau: the stateful schedule driven by the observed loss.
 
-use descent_core::{Error, validate};
+use descent_core::{Error, display_number, validate};
 use serde::{Deserialize, Serialize};
 
 use crate::robbins_monro::{RobbinsMonro, Series};
@@ -27,7 +27,7 @@ pub struct ReduceOnPlateauSettings {
     pub factor: f64,
     /// Steps without improvement tolerated before reducing.
     pub patience: usize,
-    /// Relative or absolute improvement needed to count as better (≥ 0).
+    /// Relative (in [0, 1)) or absolute (≥ 0) improvement needed to count as better.
     pub threshold: f64,
     /// How `threshold` is applied.
     pub threshold_mode: ThresholdMode,
@@ -94,13 +94,22 @@ impl ReduceOnPlateau {
     /// Validate `settings` and start at η₀.
     ///
     /// # Errors
-    /// η₀ not > 0; factor outside (0, 1); threshold, min_eta or eps negative or
-    /// not finite; min_eta > η₀.
+    /// η₀ not > 0; factor outside (0, 1); a relative threshold outside [0, 1)
+    /// (with threshold ≥ 1, `best · (1 − threshold)` is ≤ 0, or NaN against the
+    /// initial best = ∞, so no loss could ever count as better); an absolute
+    /// threshold, min_eta or eps negative or not finite; min_eta > η₀.
     pub fn new(settings: ReduceOnPlateauSettings) -> Result<Self, Error> {
         const OWNER: &str = "reduce-on-plateau";
         validate::positive(OWNER, "η₀", settings.eta0)?;
         validate::in_open_unit(OWNER, "factor", settings.factor)?;
-        validate::non_negative(OWNER, "threshold", settings.threshold)?;
+        match settings.threshold_mode {
+            ThresholdMode::Relative => {
+                validate::in_unit_from_zero(OWNER, "relative threshold", settings.threshold)?;
+            }
+            ThresholdMode::Absolute => {
+                validate::non_negative(OWNER, "absolute threshold", settings.threshold)?;
+            }
+        }
         validate::non_negative(OWNER, "η_min", settings.min_eta)?;
         validate::non_negative(OWNER, "eps", settings.eps)?;
         if settings.min_eta > settings.eta0 {
@@ -108,7 +117,11 @@ impl ReduceOnPlateau {
                 owner: OWNER,
                 name: "η_min",
                 requirement: "≤ η₀",
-                value: settings.min_eta.to_string(),
+                value: format!(
+                    "{} with η₀ = {}",
+                    display_number(settings.min_eta),
+                    display_number(settings.eta0)
+                ),
             });
         }
         let eta = settings.eta0;
@@ -175,22 +188,50 @@ impl ReduceOnPlateau {
         self.eta
     }
 
-    /// The Robbins–Monro verdict: with `min_eta > 0` every ηₖ ≥ min_eta, so Σ
-    /// and Σ² both diverge; with `min_eta = 0` both depend on the losses
-    /// observed ([`Series::Undecided`]; the total is bounded only by `+∞`).
+    /// A positive lower bound on every learning rate this schedule can reach,
+    /// whatever the losses: `max(η_min, min(η₀, eps · factor/(1 − factor)))`
+    /// (0 only when both η_min and eps are 0).
+    ///
+    /// Why: a reduction from η happens only when `η − max(η·factor, η_min) > eps`.
+    /// If it goes to `η·factor`, then `η(1 − factor) > eps`, so the new value
+    /// `η·factor > eps·factor/(1 − factor)`; if it goes to η_min, then
+    /// `η_min ≥ η·factor` and `η > eps + η_min` give
+    /// `η_min > eps·factor/(1 − factor)` as well; and η never drops below η_min.
+    pub fn eta_floor(&self) -> f64 {
+        let ReduceOnPlateauSettings {
+            eta0,
+            factor,
+            min_eta,
+            eps,
+            ..
+        } = self.settings;
+        min_eta.max(eta0.min(eps * factor / (1.0 - factor)))
+    }
+
+    /// The Robbins–Monro verdict. With `η_min > 0` or `eps > 0` every ηₖ is at
+    /// least [`eta_floor`](Self::eta_floor) `> 0`, so Σηₖ and Σηₖ² both grow at
+    /// least like K and diverge (PyTorch's default eps = 1e-8 makes this the
+    /// usual case). Only with `η_min = 0` and `eps = 0` can η fall to 0, and
+    /// then both sums depend on the losses observed ([`Series::Undecided`]).
+    /// The total is `+∞` (or bounded only by `+∞` when undecided).
     pub fn robbins_monro(&self) -> RobbinsMonro {
-        let (sum, sum_of_squares, reason) = if self.settings.min_eta > 0.0 {
+        let floor = self.eta_floor();
+        let (sum, sum_of_squares, reason) = if floor > 0.0 {
             (
                 Series::Diverges,
                 Series::Diverges,
-                "reduce-on-plateau with η_min > 0: η_k ≥ η_min, so Σ and Σ² grow at least like K"
-                    .to_owned(),
+                format!(
+                    "reduce-on-plateau with η_min = {} and eps = {}: η_k ≥ max(η_min, min(η₀, eps·factor/(1 − factor))) = {} > 0, so Σ and Σ² grow at least like K",
+                    display_number(self.settings.min_eta),
+                    display_number(self.settings.eps),
+                    display_number(floor)
+                ),
             )
         } else {
             (
                 Series::Undecided,
                 Series::Undecided,
-                "reduce-on-plateau with η_min = 0: the sums depend on the losses observed"
+                "reduce-on-plateau with η_min = 0 and eps = 0: the sums depend on the losses observed"
                     .to_owned(),
             )
         };

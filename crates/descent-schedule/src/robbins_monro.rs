@@ -91,12 +91,20 @@ impl CompensatedSum {
     }
 }
 
-/// The Hurwitz zeta function `ζ(s, a) = Σ_{k≥0} (a + k)^{−s}` for s > 1, a > 0,
-/// by Euler–Maclaurin summation after N = 20 direct terms with six Bernoulli
-/// corrections (error far below f64 rounding for s ≤ 50). Reference: DLMF 25.11
-/// and 2.10.1.
-pub(crate) fn hurwitz_zeta(s: f64, a: f64) -> f64 {
-    const N: usize = 20;
+/// `S(τ, p) = Σ_{k≥0} (1 + k/τ)^{−p}` for p > 1, τ > 0, computed in the scaled
+/// variable `u_k = 1 + k/τ` so that no factor can overflow or underflow on its
+/// own (the closed form `τ^p ζ(p, τ)` with the Hurwitz zeta function is `0·∞`
+/// for τ = 0.01, p = 200 and `∞` for τ = 10³, p = 103).
+///
+/// Terms `g(k) = u_k^{−p} ≤ 1` are summed directly (compensated) up to
+/// `N = max(20, ⌈2(p + 12) − τ⌉)`, or until the remaining tail, bounded by
+/// `g(k)(1 + (τ + k)/(p − 1))`, is below 10⁻¹⁷ of the sum. The tail from N on is
+/// Euler–Maclaurin in the same variable, with `x = τ + N = τ u_N`:
+/// `Σ_{k≥N} g(k) = g(N) [x/(p − 1) + ½ + Σ_{j=1}^{6} B_{2j}/(2j)! · (p)_{2j−1} / x^{2j−1}] + R`,
+/// where `(p)_m` is the rising factorial. Since `x ≥ 2(p + 12)`, each
+/// `(p)_{2j−1}/x^{2j−1} ≤ 2^{1−2j}` and the remainder R is below 10⁻¹⁵ of the
+/// tail. Reference: DLMF 2.10.1 (Euler–Maclaurin), 25.11 (Hurwitz zeta).
+pub(crate) fn inverse_time_sum(tau: f64, p: f64) -> f64 {
     // B_{2j} / (2j)!, j = 1..6.
     const BERNOULLI_OVER_FACTORIAL: [f64; 6] = [
         1.0 / 12.0,
@@ -106,22 +114,29 @@ pub(crate) fn hurwitz_zeta(s: f64, a: f64) -> f64 {
         1.0 / 47_900_160.0,
         -691.0 / 1_307_674_368_000.0,
     ];
+    let term = |k: f64| (1.0 + k / tau).powf(-p);
+    let direct_terms = (2.0 * (p + 12.0) - tau).ceil().max(20.0);
     let mut head = CompensatedSum::default();
-    for k in 0..N {
-        head.add((a + k as f64).powf(-s));
+    let mut k = 0.0;
+    while k < direct_terms {
+        let g = term(k);
+        head.add(g);
+        // Everything from k + 1 on is at most g(k)(1 + (τ + k)/(p − 1)).
+        if g * (1.0 + (tau + k) / (p - 1.0)) <= 1e-17 * head.value() {
+            return head.value();
+        }
+        k += 1.0;
     }
-    let x = a + N as f64;
-    let mut tail = x.powf(1.0 - s) / (s - 1.0) + 0.5 * x.powf(-s);
-    // (s)_{2j−1} x^{−s−2j+1}, built up term by term.
-    let mut rising = s;
-    let mut power = x.powf(-s - 1.0);
+    let x = tau + direct_terms;
+    let mut bracket = x / (p - 1.0) + 0.5;
+    // (p)_{2j−1} / x^{2j−1}, built up factor by factor.
+    let mut ratio = p / x;
     for (j, c) in BERNOULLI_OVER_FACTORIAL.iter().enumerate() {
-        tail += c * rising * power;
+        bracket += c * ratio;
         let m = 2.0 * j as f64;
-        rising *= (s + m + 1.0) * (s + m + 2.0);
-        power /= x * x;
+        ratio *= (p + m + 1.0) / x * ((p + m + 2.0) / x);
     }
-    head.value() + tail
+    head.value() + term(direct_terms) * bracket
 }
 
 impl ScheduleSpec {
@@ -204,10 +219,8 @@ impl ScheduleSpec {
             return f64::INFINITY;
         }
         match self {
-            // η₀ Σ (1 + k/τ)^{−p} = η₀ τ^p ζ(p, τ).
-            Self::InverseTime { eta0, tau, power } => {
-                eta0 * tau.powf(*power) * hurwitz_zeta(*power, *tau)
-            }
+            // η₀ Σ (1 + k/τ)^{−p} (= η₀ τ^p ζ(p, τ), summed in the scaled variable).
+            Self::InverseTime { eta0, tau, power } => eta0 * inverse_time_sum(*tau, *power),
             // η₀ / (1 − e^{−β}).
             Self::Exponential { eta0, beta } => eta0 / -(-beta).exp_m1(),
             // Each block of s steps sums to s η₀ γ^i: s η₀ / (1 − γ).
@@ -321,7 +334,9 @@ impl Schedule {
     }
 
     /// `Σ_{k≥0} ηₖ`: `+∞` when it diverges, otherwise by closed form (inverse
-    /// time with p > 1: `η₀ τ^p ζ(p, τ)` with the Hurwitz zeta function;
+    /// time with p > 1: `η₀ Σ (1 + k/τ)^{−p} = η₀ τ^p ζ(p, τ)`, the Hurwitz zeta
+    /// function, evaluated in the scaled variable by direct terms and an
+    /// Euler–Maclaurin tail so it is finite for every valid τ and p;
     /// exponential: `η₀/(1 − e^{−β})`; step decay: `s η₀/(1 − γ)`; cosine to 0:
     /// `η_max (T + 1)/2`) or by summing the finitely many leading terms.
     pub fn total_sum(&self) -> f64 {

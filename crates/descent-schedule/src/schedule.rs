@@ -4,7 +4,7 @@
 use std::f64::consts::PI;
 use std::fmt;
 
-use descent_core::{Error, validate};
+use descent_core::{Error, display_number, validate};
 use serde::{Deserialize, Serialize};
 
 /// The description of a learning-rate schedule η_k, k = 0, 1, 2, …, as written
@@ -171,9 +171,11 @@ fn strictly_increasing(owner: &'static str, milestones: &[usize]) -> Result<(), 
     }
 }
 
+/// `value ≤ bound`; the message names both ("η_min must be ≤ η_max, got 2 with η_max = 1").
 fn at_most(
     owner: &'static str,
     name: &'static str,
+    requirement: &'static str,
     bound_name: &'static str,
     value: f64,
     bound: f64,
@@ -184,8 +186,12 @@ fn at_most(
         Err(Error::Hyperparameter {
             owner,
             name,
-            requirement: bound_name,
-            value: value.to_string(),
+            requirement,
+            value: format!(
+                "{} with {bound_name} = {}",
+                display_number(value),
+                display_number(bound)
+            ),
         })
     }
 }
@@ -240,7 +246,7 @@ impl ScheduleSpec {
                         owner,
                         name: "γ",
                         requirement: "in (0, 1]",
-                        value: gamma.to_string(),
+                        value: display_number(*gamma),
                     });
                 }
                 validate::at_least(owner, "step size", *step_size, 1)?;
@@ -267,7 +273,7 @@ impl ScheduleSpec {
             } => {
                 validate::positive(owner, "η₀", *eta0)?;
                 validate::non_negative(owner, "η_end", *eta_end)?;
-                at_most(owner, "η_end", "≤ η₀", *eta_end, *eta0)?;
+                at_most(owner, "η_end", "≤ η₀", "η₀", *eta_end, *eta0)?;
                 validate::at_least(owner, "horizon", *horizon, 1)?;
                 validate::positive(owner, "p", *power)?;
             }
@@ -278,7 +284,7 @@ impl ScheduleSpec {
             } => {
                 validate::positive(owner, "η_max", *eta_max)?;
                 validate::non_negative(owner, "η_min", *eta_min)?;
-                at_most(owner, "η_min", "≤ η_max", *eta_min, *eta_max)?;
+                at_most(owner, "η_min", "≤ η_max", "η_max", *eta_min, *eta_max)?;
                 validate::at_least(owner, "period", *period, 1)?;
             }
             Self::CosineWarmRestarts {
@@ -289,7 +295,7 @@ impl ScheduleSpec {
             } => {
                 validate::positive(owner, "η_max", *eta_max)?;
                 validate::non_negative(owner, "η_min", *eta_min)?;
-                at_most(owner, "η_min", "≤ η_max", *eta_min, *eta_max)?;
+                at_most(owner, "η_min", "≤ η_max", "η_max", *eta_min, *eta_max)?;
                 validate::at_least(owner, "first period", *first_period, 1)?;
                 validate::at_least(owner, "period multiplier", *period_multiplier, 1)?;
             }
@@ -304,7 +310,7 @@ impl ScheduleSpec {
                         owner,
                         name: "start factor",
                         requirement: "in (0, 1]",
-                        value: start_factor.to_string(),
+                        value: display_number(*start_factor),
                     });
                 }
                 then.validate()?;

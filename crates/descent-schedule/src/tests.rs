@@ -374,6 +374,50 @@ fn totals_by_closed_form() {
     assert!(close(w.total_sum(), 3.25, 1e-14));
 }
 
+/// `Σ_{k<K} (1 + k/τ)^{−p}` by brute force, summed smallest term first.
+fn brute_force_inverse_time(tau: f64, p: f64, terms: usize) -> f64 {
+    (0..terms)
+        .rev()
+        .map(|k| (1.0 + k as f64 / tau).powf(-p))
+        .sum()
+}
+
+#[test]
+fn inverse_time_totals_are_finite_and_accurate_for_extreme_tau_and_p() {
+    let total = |tau: f64, p: f64| Schedule::inverse_time(1.0, tau, p).unwrap().total_sum();
+    // τ = 0.01, p = 200: η₀ = 1 and every later term is ≤ 101^{−200} ≈ 1e-401 = 0 in f64.
+    // (The closed form τ^p ζ(p, τ) = 0 · ∞ gave NaN.)
+    assert_eq!(total(0.01, 200.0), 1.0);
+    // τ = 10³, p = 103 (τ^p overflowed to ∞): terms ≈ e^{−0.103 k}, and 21^{−103} ≈ 1e-136
+    // at k = 20 000, so 20 000 brute-force terms are the sum to rounding.
+    let brute = brute_force_inverse_time(1e3, 103.0, 20_000);
+    assert!(
+        close(total(1e3, 103.0), brute, 1e-14),
+        "{} vs {brute}",
+        total(1e3, 103.0)
+    );
+    // τ = 10³, p = 2: 10⁶ ζ(2, 10³) = 10⁶ ψ′(10³), and the trigamma asymptotic series
+    // ψ′(x) = 1/x + 1/(2x²) + 1/(6x³) − 1/(30x⁵) + … gives 1000.5001666666333.
+    assert!(close(total(1e3, 2.0), 1000.5001666666333, 1e-14));
+    // τ = ½, p = 2: Σ (1 + 2k)^{−2} = π²/8.
+    assert!(close(total(0.5, 2.0), PI * PI / 8.0, 1e-14));
+    // τ = 1, p = 4: ζ(4) = π⁴/90.
+    assert!(close(total(1.0, 4.0), PI.powi(4) / 90.0, 1e-14));
+    // p = 1.5 close to the divergence boundary, τ = 1: ζ(3/2) = 2.612375348685488.
+    assert!(close(total(1.0, 1.5), 2.612375348685488, 1e-13));
+    // A grid of τ and p against brute force where it is feasible (terms die off fast).
+    for tau in [1e-3, 0.3, 7.0, 50.0] {
+        for p in [8.0, 30.0, 120.0, 600.0] {
+            let brute = brute_force_inverse_time(tau, p, 200_000);
+            let got = total(tau, p);
+            assert!(
+                got.is_finite() && close(got, brute, 1e-13),
+                "τ = {tau}, p = {p}: {got} vs {brute}"
+            );
+        }
+    }
+}
+
 #[test]
 fn reach_bound_is_b_times_total() {
     // Σ 2^{−k} = 2 and B = 3: the iterate moves at most 6.
@@ -509,7 +553,40 @@ fn rejected_parameters_name_themselves() {
                 horizon: 10,
                 power: 1.0,
             },
-            "polynomial schedule: η_end must be ≤ η₀, got 2",
+            "polynomial schedule: η_end must be ≤ η₀, got 2 with η₀ = 1",
+        ),
+        (
+            Cosine {
+                eta_max: 1.0,
+                eta_min: 1.5,
+                period: 10,
+            },
+            "cosine schedule: η_min must be ≤ η_max, got 1.5 with η_max = 1",
+        ),
+        (
+            CosineWarmRestarts {
+                eta_max: 1e-5,
+                eta_min: 2e-5,
+                first_period: 10,
+                period_multiplier: 1,
+            },
+            "cosine warm-restarts schedule: η_min must be ≤ η_max, got 2e-5 with η_max = 1e-5",
+        ),
+        (
+            StepDecay {
+                eta0: 1.0,
+                gamma: 2e-7,
+                step_size: 0,
+            },
+            "step-decay schedule: step size must be ≥ 1, got 0",
+        ),
+        (
+            StepDecay {
+                eta0: 1.0,
+                gamma: 1e7,
+                step_size: 1,
+            },
+            "step-decay schedule: γ must be in (0, 1], got 1e7",
         ),
         (
             Polynomial {
@@ -703,8 +780,9 @@ fn plateau_follows_pytorch_semantics() {
         (rm.sum, rm.sum_of_squares),
         (Series::Diverges, Series::Diverges)
     );
-    let free = ReduceOnPlateau::new(ReduceOnPlateauSettings::default()).unwrap();
-    assert_eq!(free.robbins_monro().sum, Series::Undecided);
+    // PyTorch's defaults have eps = 1e-8 > 0: η stays ≥ 1e-9/0.9, so both diverge.
+    let defaults = ReduceOnPlateau::new(ReduceOnPlateauSettings::default()).unwrap();
+    assert_eq!(defaults.robbins_monro().sum, Series::Diverges);
 
     let err = ReduceOnPlateau::new(ReduceOnPlateauSettings {
         min_eta: 2.0,
@@ -713,7 +791,91 @@ fn plateau_follows_pytorch_semantics() {
     });
     assert_eq!(
         err.unwrap_err().to_string(),
-        "reduce-on-plateau: η_min must be ≤ η₀, got 2"
+        "reduce-on-plateau: η_min must be ≤ η₀, got 2 with η₀ = 1"
+    );
+}
+
+#[test]
+fn plateau_rejects_a_relative_threshold_of_one_or_more() {
+    // With threshold ≥ 1, best·(1 − threshold) ≤ 0 (and ∞·0 = NaN at the start):
+    // no positive loss could ever be better.
+    for (threshold, shown) in [(1.0, "1"), (1.5, "1.5"), (f64::NAN, "NaN")] {
+        let err = ReduceOnPlateau::new(ReduceOnPlateauSettings {
+            threshold,
+            ..Default::default()
+        });
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            format!("reduce-on-plateau: relative threshold must be in [0, 1), got {shown}")
+        );
+    }
+    // An absolute threshold may be ≥ 1.
+    let absolute = ReduceOnPlateau::new(ReduceOnPlateauSettings {
+        threshold: 5.0,
+        threshold_mode: ThresholdMode::Absolute,
+        ..Default::default()
+    });
+    assert!(absolute.is_ok());
+    let err = ReduceOnPlateau::new(ReduceOnPlateauSettings {
+        threshold: -1.0,
+        threshold_mode: ThresholdMode::Absolute,
+        ..Default::default()
+    });
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "reduce-on-plateau: absolute threshold must be finite and ≥ 0, got -1"
+    );
+}
+
+#[test]
+fn plateau_with_eps_never_lets_eta_fall_below_its_floor() {
+    // PyTorch's defaults (η₀ = 0.1, factor 0.1, eps 1e-8, η_min = 0) with patience 0
+    // on a loss that never improves: a reduction η → η/10 is taken only while
+    // η − η/10 = 0.9η > 1e-8, i.e. η > 1.1e-8. So η = 0.1, 0.01, …, 1e-7, 1e-8
+    // and then stays at 1e-8 for ever (0.9e-8 ≤ 1e-8): Σηₖ and Σηₖ² diverge.
+    let mut p = ReduceOnPlateau::new(ReduceOnPlateauSettings {
+        patience: 0,
+        ..Default::default()
+    })
+    .unwrap();
+    let steps = 10_000;
+    for _ in 0..steps {
+        p.observe(1.0);
+    }
+    let final_eta = p.learning_rate();
+    assert!(close(final_eta, 1e-8, 1e-12), "{final_eta}");
+    // The floor max(η_min, min(η₀, eps·factor/(1 − factor))) = 1e-9/0.9 is below it.
+    assert!(close(p.eta_floor(), 1e-9 / 0.9, 1e-15));
+    assert!(final_eta >= p.eta_floor());
+    // The partial sums keep growing by 1e-8 and 1e-16 per step: no finite limit.
+    let (mut sum, mut squares) = (0.0, 0.0);
+    for _ in 0..steps {
+        let eta = p.observe(1.0);
+        sum += eta;
+        squares += eta * eta;
+    }
+    assert!(close(sum, steps as f64 * 1e-8, 1e-9), "{sum}");
+    assert!(close(squares, steps as f64 * 1e-16, 1e-9), "{squares}");
+    let rm = p.robbins_monro();
+    assert_eq!(
+        (rm.sum, rm.sum_of_squares, rm.total),
+        (Series::Diverges, Series::Diverges, f64::INFINITY),
+        "{}",
+        rm.reason
+    );
+    // Only η_min = 0 and eps = 0 leave the verdict to the losses.
+    let free = ReduceOnPlateau::new(ReduceOnPlateauSettings {
+        eps: 0.0,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(free.eta_floor(), 0.0);
+    assert_eq!(
+        (
+            free.robbins_monro().sum,
+            free.robbins_monro().sum_of_squares
+        ),
+        (Series::Undecided, Series::Undecided)
     );
 }
 
