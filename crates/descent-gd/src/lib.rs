@@ -24,7 +24,10 @@
 //! panics on a NaN: non-finite numbers flow to the runner, which ends the run
 //! with `Diverged`.
 //!
-//! **Must not know:** networks, data sets or files; second-order methods.
+//! **Must not know:** networks, files, or any particular data set (a
+//! [`SampledObjective`] is any mean over samples; descent-data supplies only
+//! the seeded [`EpochSampler`](descent_data::EpochSampler) that draws the
+//! batches); second-order methods.
 
 mod adaptive;
 mod gradient_descent;

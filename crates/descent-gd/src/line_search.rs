@@ -24,7 +24,7 @@
 //! Barzilai & Borwein, *Two-point step size gradient methods*, IMA J. Numer.
 //! Anal. 8 (1988).
 
-use descent_core::{Error, Evaluator, validate};
+use descent_core::{Error, Evaluator, display_number, validate};
 use descent_linalg::{dot, norm_2};
 
 /// Where a line search starts: `x`, `f(x)`, `∇f(x)` and the direction `p`.
@@ -57,7 +57,10 @@ impl Ray<'_> {
         } else {
             Err(Error::invalid(
                 search,
-                format!("direction is not a descent direction: ∇f(x)ᵀp = {slope}"),
+                format!(
+                    "direction is not a descent direction: ∇f(x)ᵀp = {}",
+                    display_number(slope)
+                ),
             ))
         }
     }
@@ -92,6 +95,20 @@ impl LineSearchReport {
     /// Did the search meet every condition it tests?
     pub fn success(&self) -> bool {
         self.sufficient_decrease && self.curvature.unwrap_or(true) && self.gradient_evaluated
+    }
+
+    /// Trial steps that were evaluated and not taken when they were evaluated:
+    /// `evaluations − 1` when a step was accepted (every trial but the last;
+    /// for Armijo this is `backtracks`), `evaluations` when none was. This is
+    /// what optimisers record as [`Diagnostics::backtracks`](descent_core::Diagnostics),
+    /// so the number means the same for every line search: 0 when the first
+    /// trial step is taken.
+    pub fn rejected_trials(&self) -> usize {
+        if self.sufficient_decrease && self.gradient_evaluated {
+            self.evaluations.saturating_sub(1)
+        } else {
+            self.evaluations
+        }
     }
 }
 
@@ -232,7 +249,7 @@ impl StrongWolfe {
                 owner: OWNER,
                 name: "c₂",
                 requirement: "> c₁",
-                value: format!("{c2} with c₁ = {c1}"),
+                value: format!("{} with c₁ = {}", display_number(c2), display_number(c1)),
             });
         }
         Ok(Self {
@@ -442,7 +459,10 @@ pub fn exact_quadratic(
     if curvature.is_nan() || curvature <= 0.0 {
         return Err(Error::invalid(
             NAME,
-            format!("pᵀAp = {curvature} ≤ 0: f has no minimiser along p"),
+            format!(
+                "pᵀAp = {} ≤ 0: f has no minimiser along p",
+                display_number(curvature)
+            ),
         ));
     }
     let mut report = fixed_step(eval, ray, -slope / curvature, x_new, g_new)?;
@@ -469,7 +489,11 @@ pub fn polyak(
     if ray.f < f_star {
         return Err(Error::invalid(
             NAME,
-            format!("f(x) = {} is below the given f* = {f_star}", ray.f),
+            format!(
+                "f(x) = {} is below the given f* = {}",
+                display_number(ray.f),
+                display_number(f_star)
+            ),
         ));
     }
     let slope = ray.descent_slope(NAME)?;
@@ -767,12 +791,27 @@ mod tests {
 
     #[test]
     fn bad_settings_and_ascent_directions_are_rejected_with_their_values() {
-        let e = Armijo::new(1.5, 0.5, 10).unwrap_err().to_string();
-        assert!(e.contains("c₁") && e.contains("1.5"), "{e}");
-        let e = Armijo::new(1e-4, 0.0, 10).unwrap_err().to_string();
-        assert!(e.contains("ρ") && e.contains('0'), "{e}");
-        let e = StrongWolfe::new(0.5, 0.4, 1.0, 10).unwrap_err().to_string();
-        assert!(e.contains("0.4") && e.contains("0.5"), "{e}");
+        let msg = |e: Error| e.to_string();
+        assert_eq!(
+            msg(Armijo::new(1.5, 0.5, 10).unwrap_err()),
+            "Armijo line search: c₁ must be in (0, 1), got 1.5"
+        );
+        assert_eq!(
+            msg(Armijo::new(1e-4, 0.0, 10).unwrap_err()),
+            "Armijo line search: shrink factor ρ must be in (0, 1), got 0"
+        );
+        assert_eq!(
+            msg(Armijo::new(1e-4, 0.5, 0).unwrap_err()),
+            "Armijo line search: max backtracks must be ≥ 1, got 0"
+        );
+        assert_eq!(
+            msg(StrongWolfe::new(0.5, 0.4, 1.0, 10).unwrap_err()),
+            "strong Wolfe line search: c₂ must be > c₁, got 0.4 with c₁ = 0.5"
+        );
+        assert_eq!(
+            msg(StrongWolfe::new(1e-4, 0.9, -1.0, 10).unwrap_err()),
+            "strong Wolfe line search: α_max must be finite and > 0, got -1"
+        );
         let mut obj = quadratic();
         let mut eval = Evaluator::new(&mut obj);
         let x = [1.0, 1.0];
@@ -784,10 +823,110 @@ mod tests {
             direction: &g,
         };
         let (mut xn, mut gn) = ([0.0; 2], [0.0; 2]);
-        let e = Armijo::default()
+        assert_eq!(
+            msg(Armijo::default()
+                .search(&mut eval, &ray, 1.0, &mut xn, &mut gn)
+                .unwrap_err()),
+            "Armijo line search: direction is not a descent direction: ∇f(x)ᵀp = 2"
+        );
+        assert_eq!(
+            msg(StrongWolfe::default()
+                .search(&mut eval, &ray, 1.0, &mut xn, &mut gn)
+                .unwrap_err()),
+            "strong Wolfe line search: direction is not a descent direction: ∇f(x)ᵀp = 2"
+        );
+        let descent = [-1.0, -1.0];
+        let ray = Ray {
+            x: &x,
+            f: 0.0,
+            grad: &g,
+            direction: &descent,
+        };
+        assert_eq!(
+            msg(Armijo::default()
+                .search(&mut eval, &ray, 0.0, &mut xn, &mut gn)
+                .unwrap_err()),
+            "Armijo line search: initial step α₀ must be finite and > 0, got 0"
+        );
+        assert_eq!(
+            msg(polyak(&mut eval, &ray, 2.0, &mut xn, &mut gn).unwrap_err()),
+            "Polyak step: f(x) = 0 is below the given f* = 2"
+        );
+        assert_eq!(
+            msg(fixed_step(&mut eval, &ray, f64::NAN, &mut xn, &mut gn).unwrap_err()),
+            "fixed step: α must be finite, got NaN"
+        );
+        // Negative curvature along p: A = −I, x = (1, 0), b = 0: ∇f = (−1, 0), p = (1, 0),
+        // pᵀAp = −1.
+        let mut concave = Quadratic {
+            a: Mat::from_fn(2, 2, |i, j| if i == j { -1.0 } else { 0.0 }),
+            b: vec![0.0; 2],
+        };
+        let mut eval = Evaluator::new(&mut concave);
+        let (x, g, p) = ([1.0, 0.0], [-1.0, 0.0], [1.0, 0.0]);
+        let ray = Ray {
+            x: &x,
+            f: -0.5,
+            grad: &g,
+            direction: &p,
+        };
+        assert_eq!(
+            msg(exact_quadratic(&mut eval, &ray, &mut xn, &mut gn).unwrap_err()),
+            "exact quadratic line search: pᵀAp = -1 ≤ 0: f has no minimiser along p"
+        );
+    }
+
+    #[test]
+    fn rejected_trials_count_every_trial_but_the_accepted_one() {
+        // Armijo on Rosenbrock from (−1.2, 1) backtracks ≥ 8 times: all but the last trial
+        // were rejected, which is exactly `backtracks`.
+        let mut obj = Rosenbrock;
+        let mut eval = Evaluator::new(&mut obj);
+        let x = [-1.2, 1.0];
+        let mut g = [0.0; 2];
+        let f = eval.value_and_gradient(&x, &mut g);
+        let p = [-g[0], -g[1]];
+        let ray = Ray {
+            x: &x,
+            f,
+            grad: &g,
+            direction: &p,
+        };
+        let (mut xn, mut gn) = ([0.0; 2], [0.0; 2]);
+        let r = Armijo::default()
             .search(&mut eval, &ray, 1.0, &mut xn, &mut gn)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("∇f(x)ᵀp = 2"), "{e}");
+            .unwrap();
+        assert_eq!(r.rejected_trials(), r.backtracks);
+        // A failed search rejected every trial: 2 backtracks, 3 evaluations.
+        let r = Armijo::new(1e-4, 0.5, 2)
+            .unwrap()
+            .search(&mut eval, &ray, 1.0, &mut xn, &mut gn)
+            .unwrap();
+        assert_eq!((r.evaluations, r.rejected_trials()), (3, 3));
+        // Strong Wolfe on the quadratic along −∇f from a tiny α₁: it doubles (rejecting
+        // each short step) and the accepted step is the last trial.
+        let mut q = quadratic();
+        let mut eval = Evaluator::new(&mut q);
+        let x = [2.0, 3.0];
+        let mut g = [0.0; 2];
+        let f = eval.value_and_gradient(&x, &mut g);
+        let p = [-g[0], -g[1]];
+        let ray = Ray {
+            x: &x,
+            f,
+            grad: &g,
+            direction: &p,
+        };
+        let r = StrongWolfe::default()
+            .search(&mut eval, &ray, 1e-6, &mut xn, &mut gn)
+            .unwrap();
+        assert!(r.success() && r.evaluations > 1);
+        assert_eq!(r.rejected_trials(), r.evaluations - 1);
+        // From the exact step α* = gᵀg/gᵀAg the first trial is accepted: g = Ax − b = (8, 9),
+        // Ag = (33, 26), α* = 145/498, and φ'(α*) = 0. Nothing was rejected.
+        let r = StrongWolfe::default()
+            .search(&mut eval, &ray, 145.0 / 498.0, &mut xn, &mut gn)
+            .unwrap();
+        assert_eq!((r.evaluations, r.rejected_trials()), (1, 0));
     }
 }

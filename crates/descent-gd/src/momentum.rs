@@ -1,6 +1,6 @@
 //! Momentum: heavy ball and Nesterov's accelerated gradient.
 
-use descent_core::{Error, Evaluator, Optimizer, State, StepOutcome, validate};
+use descent_core::{Error, Evaluator, Optimizer, State, StepOutcome, display_number, validate};
 use descent_schedule::LearningRate;
 use serde::{Deserialize, Serialize};
 
@@ -86,7 +86,7 @@ impl Momentum {
                 owner: OWNER,
                 name: "dampening",
                 requirement: "0 with Nesterov's update",
-                value: settings.dampening.to_string(),
+                value: display_number(settings.dampening),
             });
         }
         Ok(Self {

@@ -1,6 +1,6 @@
 //! Rprop: resilient backpropagation, sign-based steps with per-weight step sizes.
 
-use descent_core::{Error, Evaluator, Optimizer, State, StepOutcome, validate};
+use descent_core::{Error, Evaluator, Optimizer, State, StepOutcome, display_number, validate};
 use serde::{Deserialize, Serialize};
 
 use crate::{finish_step, reset_buffer, sign};
@@ -93,7 +93,7 @@ impl Rprop {
                 owner: OWNER,
                 name: "η⁺",
                 requirement: "finite and > 1",
-                value: settings.increase.to_string(),
+                value: display_number(settings.increase),
             });
         }
         if settings.min_step > settings.max_step {
@@ -101,7 +101,11 @@ impl Rprop {
                 owner: OWNER,
                 name: "Δ_min",
                 requirement: "≤ Δ_max",
-                value: settings.min_step.to_string(),
+                value: format!(
+                    "{} with Δ_max = {}",
+                    display_number(settings.min_step),
+                    display_number(settings.max_step)
+                ),
             });
         }
         if !(settings.min_step..=settings.max_step).contains(&settings.initial_step) {
@@ -109,7 +113,12 @@ impl Rprop {
                 owner: OWNER,
                 name: "Δ₀",
                 requirement: "in [Δ_min, Δ_max]",
-                value: settings.initial_step.to_string(),
+                value: format!(
+                    "{} with [Δ_min, Δ_max] = [{}, {}]",
+                    display_number(settings.initial_step),
+                    display_number(settings.min_step),
+                    display_number(settings.max_step)
+                ),
             });
         }
         Ok(Self {

@@ -121,6 +121,14 @@ pub trait SampledObjective {
 /// use the next batch, and `value_and_gradient` reports that batch's mean loss
 /// (an unbiased estimate of f), so a trace of SGD shows batch losses as
 /// practitioners log them. Reference: Bottou, Curtis & Nocedal (2018), §3.3.
+///
+/// **Not for line-search methods** (Armijo, strong Wolfe, and the quasi-Newton,
+/// Newton–CG and Gauss–Newton methods built on them): they compare `f(x + αp)`
+/// from `value` (the full data) with `f(x)` from `value_and_gradient` (one
+/// batch), and every gradient they request draws a new batch, so their
+/// sufficient-decrease and curvature tests compare numbers from different
+/// functions. Use it with fixed-step or scheduled methods (gradient descent,
+/// momentum, the adaptive methods).
 #[derive(Debug, Clone)]
 pub struct MiniBatch<O> {
     objective: O,

@@ -621,6 +621,174 @@ fn adam_and_adamw_first_steps() {
 }
 
 #[test]
+fn amsgrad_keeps_the_running_maximum_of_v() {
+    // f = ½w², w₀ = 1, η = ½, β₁ = 0 (m = g), β₂ = ½, no bias correction, ε = 1e-8.
+    // v₁ = ½·1 = ½ = v̄₁; v₂ = ¼ + ½w₁² ≈ 0.2929 < v̄ = ½; v₃ ≈ 0.1501 < ½: v̄ stays ½,
+    // so every step is w ← w − ½ w/(√½ + ε) and w_k = r^k with r = 1 − ½/(√½ + ε)
+    // = 0.2928932288134525 (closed form; plain Adam divides by √v_k instead and
+    // reaches w₂ = 0.022295175854548988, w₃ = −0.006810187133096189).
+    let settings = AdamSettings {
+        learning_rate: lr(0.5),
+        beta1: 0.0,
+        beta2: 0.5,
+        bias_correction: false,
+        amsgrad: true,
+        ..Default::default()
+    };
+    let r = 1.0 - 0.5 / (0.5f64.sqrt() + 1e-8);
+    check_first_steps(
+        &mut DiagonalQuadratic::new(&[1.0]),
+        &mut Adam::new(settings.clone()).unwrap(),
+        1.0,
+        [r, r * r, r * r * r],
+    );
+    check_first_steps(
+        &mut DiagonalQuadratic::new(&[1.0]),
+        &mut Adam::new(AdamSettings {
+            amsgrad: false,
+            ..settings
+        })
+        .unwrap(),
+        1.0,
+        [r, 0.022295175854548988, -0.006810187133096189],
+    );
+}
+
+#[test]
+fn rmsprop_with_momentum_first_steps() {
+    // f = ½w², w₀ = 1, η = 0.01, α = 0.99, ε = 1e-8, μ = 0.9: b_k = μ b_{k−1} + g_k/(√v_k + ε).
+    // 1: v₁ = 0.01, b₁ = 1/(0.1 + 1e-8) = 9.999999000000097, w₁ = 0.9000000099999991.
+    // 2: v₂ = 0.99·0.01 + 0.01 w₁² = 0.018000000180000003, g/(√v₂ + ε) = 6.7082034734939775,
+    //    b₂ = 0.9·b₁ + 6.7082… = 15.708202573494065, w₂ = w₁ − 0.01 b₂ = 0.7429179842650584.
+    // 3: v₃ = 0.023339271491644584, g/(√v₃ + ε) = 4.862920786920386,
+    //    b₃ = 19.000303103065043, w₃ = 0.552914953234408.
+    check_first_steps(
+        &mut DiagonalQuadratic::new(&[1.0]),
+        &mut RmsProp::new(RmsPropSettings {
+            momentum: 0.9,
+            ..Default::default()
+        })
+        .unwrap(),
+        1.0,
+        [0.9000000099999991, 0.7429179842650584, 0.552914953234408],
+    );
+}
+
+#[test]
+fn l2_weight_decay_adds_lambda_x_to_the_gradient() {
+    // L2 weight decay λ on f = ½ a w² uses g + λw = (a + λ)w: the same numbers as no decay on
+    // f = ½ (a + λ) w² (with a = 1, λ = ½, w + ½w and 1.5·w round identically), so the
+    // iterates must agree bit for bit, and differ from the undecayed run.
+    fn same_as_stiffer(make: &dyn Fn(f64) -> Box<dyn Optimizer>) {
+        let decayed = iterates(
+            &mut DiagonalQuadratic::new(&[1.0]),
+            make(0.5).as_mut(),
+            &[1.0],
+            5,
+        );
+        let stiffer = iterates(
+            &mut DiagonalQuadratic::new(&[1.5]),
+            make(0.0).as_mut(),
+            &[1.0],
+            5,
+        );
+        let plain = iterates(
+            &mut DiagonalQuadratic::new(&[1.0]),
+            make(0.0).as_mut(),
+            &[1.0],
+            5,
+        );
+        assert_eq!(decayed, stiffer);
+        assert_ne!(decayed, plain);
+    }
+    same_as_stiffer(&|l| {
+        Box::new(
+            Adam::new(AdamSettings {
+                learning_rate: lr(0.1),
+                weight_decay: WeightDecay::L2(l),
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+    });
+    same_as_stiffer(&|l| {
+        Box::new(
+            Adagrad::new(AdagradSettings {
+                learning_rate: lr(0.1),
+                weight_decay: WeightDecay::L2(l),
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+    });
+    same_as_stiffer(&|l| {
+        Box::new(
+            Momentum::new(MomentumSettings {
+                learning_rate: lr(0.1),
+                momentum: 0.5,
+                weight_decay: l,
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+    });
+    // Hand values. Adagrad, η = 0.1, λ = 1 on ½w² (g = 2w), w₀ = 1:
+    // s₁ = 4, w₁ = 1 − 0.1·2/(2 + 1e-10) = 0.90000000001.
+    check_first_steps(
+        &mut DiagonalQuadratic::new(&[1.0]),
+        &mut Adagrad::new(AdagradSettings {
+            learning_rate: lr(0.1),
+            weight_decay: WeightDecay::L2(1.0),
+            ..Default::default()
+        })
+        .unwrap(),
+        1.0,
+        [
+            1.0 - 0.1 * 2.0 / (2.0 + 1e-10),
+            // s₂ = 4 + 4w₁², w₂ = w₁ − 0.1·2w₁/(√s₂ + 1e-10).
+            {
+                let w1: f64 = 1.0 - 0.1 * 2.0 / (2.0 + 1e-10);
+                w1 - 0.1 * 2.0 * w1 / ((4.0 + 4.0 * w1 * w1).sqrt() + 1e-10)
+            },
+            {
+                let w1: f64 = 1.0 - 0.1 * 2.0 / (2.0 + 1e-10);
+                let s2 = 4.0 + 4.0 * w1 * w1;
+                let w2 = w1 - 0.1 * 2.0 * w1 / (s2.sqrt() + 1e-10);
+                w2 - 0.1 * 2.0 * w2 / ((s2 + 4.0 * w2 * w2).sqrt() + 1e-10)
+            },
+        ],
+    );
+    // Heavy ball, η = 0.1, μ = 0.5, λ = 1 on ½w²: the recurrence of ½(1 + λ)w² = w²,
+    // e₁ = (1 − ηa) e₀ = 0.8, e_{k+1} = (1 + μ − ηa) e_k − μ e_{k−1} = 1.3 e_k − 0.5 e_{k−1}:
+    // e₂ = 1.04 − 0.5 = 0.54, e₃ = 0.702 − 0.4 = 0.302.
+    check_first_steps(
+        &mut DiagonalQuadratic::new(&[1.0]),
+        &mut Momentum::new(MomentumSettings {
+            learning_rate: lr(0.1),
+            momentum: 0.5,
+            weight_decay: 1.0,
+            ..Default::default()
+        })
+        .unwrap(),
+        1.0,
+        [0.8, 0.54, 0.302],
+    );
+    // Adam, η = 0.1, λ = 1: the first step is η·(2w)/(|2w| + ε) = 0.1·2/(2 + 1e-8).
+    let xs = iterates(
+        &mut DiagonalQuadratic::new(&[1.0]),
+        &mut Adam::new(AdamSettings {
+            learning_rate: lr(0.1),
+            weight_decay: WeightDecay::L2(1.0),
+            ..Default::default()
+        })
+        .unwrap(),
+        &[1.0],
+        1,
+    );
+    assert_eq!(xs[1][0], 1.0 - 0.1 * 2.0 / (2.0 + 1e-8));
+}
+
+#[test]
 fn adam_first_step_is_eta_sign_g() {
     // Step 1: m̂ = g, v̂ = g², Δx = −η g/(|g| + ε) → −η sign(g) as ε → 0 (here ε/|g| ≤ 1e-9).
     let a = [3.0, 0.5, 1e-3];
@@ -815,6 +983,18 @@ fn step_size_check_against_the_spectrum() {
         message(StepSizeCheck::new(-0.3, 1.0)),
         "step-size check: η must be finite and > 0, got -0.3"
     );
+    // An indefinite Hessian is never stable, whatever η: H = diag(−1, 4), η = 0.1 has
+    // contraction max(|1 + 0.1|, |1 − 0.4|) = 1.1 (the error grows along e₁), though
+    // η < 2/λ_max = 0.5. A singular one, diag(0, 4), keeps the error along e₁: factor 1.
+    let mut indefinite = Mat::zeros(2, 2);
+    indefinite[(0, 0)] = -1.0;
+    indefinite[(1, 1)] = 4.0;
+    let c = StepSizeCheck::from_hessian(0.1, indefinite.as_ref()).unwrap();
+    assert_eq!((c.stable, c.lambda_min), (false, Some(-1.0)));
+    assert!((c.contraction.unwrap() - 1.1).abs() < 1e-15);
+    indefinite[(0, 0)] = 0.0;
+    let c = StepSizeCheck::from_hessian(0.1, indefinite.as_ref()).unwrap();
+    assert_eq!((c.stable, c.contraction), (false, Some(1.0)));
     let mut neg = Mat::zeros(1, 1);
     neg[(0, 0)] = -1.0;
     assert_eq!(
@@ -883,14 +1063,14 @@ fn rejected_hyperparameters_name_themselves() {
                 min_step: 60.0,
                 ..Default::default()
             })),
-            "Rprop: Δ_min must be ≤ Δ_max, got 60",
+            "Rprop: Δ_min must be ≤ Δ_max, got 60 with Δ_max = 50",
         ),
         (
             message(Rprop::new(RpropSettings {
                 initial_step: 100.0,
                 ..Default::default()
             })),
-            "Rprop: Δ₀ must be in [Δ_min, Δ_max], got 100",
+            "Rprop: Δ₀ must be in [Δ_min, Δ_max], got 100 with [Δ_min, Δ_max] = [1e-6, 50]",
         ),
         (
             message(QuickProp::new(QuickPropSettings {

@@ -1,6 +1,6 @@
 //! The theory check before a run: the learning rate against the curvature.
 
-use descent_core::{Error, validate};
+use descent_core::{Error, display_number, validate};
 use descent_linalg::{MatRef, SymmetricEigen};
 use serde::Serialize;
 
@@ -9,9 +9,12 @@ use serde::Serialize;
 /// On a quadratic with Hessian A (or near a minimum, with A = ∇²f(x*)) gradient
 /// descent's error obeys `e_{k+1} = (I − ηA) e_k`, so
 /// `η_opt = 1/λ_max` takes the stiffest direction to its minimum in one step,
-/// and the iteration is stable iff `η < 2/λ_max` (the lecture's
-/// `η < 2 η_opt`). With the whole spectrum the contraction factor is
-/// `max_i |1 − η λ_i| = max(|1 − ηλ_min|, |1 − ηλ_max|)`.
+/// and, when every eigenvalue is positive, the iteration is stable iff
+/// `η < 2/λ_max` (the lecture's `η < 2 η_opt`). With the whole spectrum the
+/// contraction factor is `max_i |1 − η λ_i| = max(|1 − ηλ_min|, |1 − ηλ_max|)`,
+/// and stability is exactly `contraction < 1`, i.e. `λ_min > 0` and
+/// `η < 2/λ_max`: along an eigenvector with `λ_i ≤ 0` the factor
+/// `1 − ηλ_i ≥ 1` grows (or keeps) the error for every η.
 /// Reference: the lecture; Nocedal & Wright (2006), §3.3; Bishop (1995), §7.5.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct StepSizeCheck {
@@ -25,7 +28,10 @@ pub struct StepSizeCheck {
     pub eta_opt: f64,
     /// `η/η_opt = η λ_max`.
     pub ratio: f64,
-    /// `η < 2/λ_max`.
+    /// The iteration contracts: `η < 2/λ_max` from λ_max alone
+    /// ([`StepSizeCheck::new`], which assumes the rest of the spectrum is
+    /// positive); with the whole Hessian ([`StepSizeCheck::from_hessian`])
+    /// `λ_min > 0 and η < 2/λ_max`, i.e. `contraction < 1`.
     pub stable: bool,
     /// `max_i |1 − ηλ_i|`, the per-step contraction of ‖x − x*‖ on the
     /// quadratic, when the whole Hessian was given.
@@ -52,7 +58,9 @@ impl StepSizeCheck {
         })
     }
 
-    /// From η and a symmetric Hessian (its eigenvalues via descent-linalg).
+    /// From η and a symmetric Hessian (its eigenvalues via descent-linalg);
+    /// `stable` is `λ_min > 0 && η < 2/λ_max` (an indefinite or singular
+    /// Hessian is never stable: diag(−1, 4) with η = 0.1 has contraction 1.1).
     ///
     /// # Errors
     /// η not > 0; the matrix not square or not finite; λ_max ≤ 0 (no positive
@@ -68,17 +76,18 @@ impl StepSizeCheck {
             return Err(Error::invalid(
                 "step-size check",
                 format!(
-                    "λ_max = {lambda_max}: the Hessian has no positive curvature, so no η is stable"
+                    "λ_max = {}: the Hessian has no positive curvature, so no η is stable",
+                    display_number(lambda_max)
                 ),
             ));
         }
         let mut check = Self::new(eta, lambda_max)?;
+        let contraction = (1.0 - eta * lambda_min)
+            .abs()
+            .max((1.0 - eta * lambda_max).abs());
         check.lambda_min = Some(lambda_min);
-        check.contraction = Some(
-            (1.0 - eta * lambda_min)
-                .abs()
-                .max((1.0 - eta * lambda_max).abs()),
-        );
+        check.contraction = Some(contraction);
+        check.stable = lambda_min > 0.0 && check.stable;
         Ok(check)
     }
 }
