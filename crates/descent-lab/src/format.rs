@@ -50,6 +50,22 @@ pub fn fmt_num(x: f64) -> String {
     }
 }
 
+/// Round-off floor for residuals shown in tables: differences from a closed
+/// form below this are rounding, whose last bits depend on the CPU's SIMD
+/// width, so [`fmt_below`] prints them all as `< 1e-12`.
+pub const ROUNDOFF_FLOOR: f64 = 1e-12;
+
+/// Format a residual (an error, a deviation from theory): `< floor` when
+/// `|x| < floor` (0 included), else [`fmt_num`]. Values that are rounding noise
+/// then print the same on every CPU, and a snapshot diff means a real change.
+pub fn fmt_below(x: f64, floor: f64) -> String {
+    if x.abs() < floor {
+        format!("< {}", fmt_num(floor))
+    } else {
+        fmt_num(x)
+    }
+}
+
 /// Format a list as `a, b, c` with [`fmt_num`].
 pub fn fmt_list(xs: &[f64]) -> String {
     xs.iter()
@@ -73,6 +89,15 @@ mod tests {
 
     fn check(x: f64, expect: &str) {
         assert_eq!(fmt_num(x), expect, "fmt_num({x:e})");
+    }
+
+    #[test]
+    fn residuals_below_the_floor_print_as_a_bound() {
+        assert_eq!(super::fmt_below(2.2e-16, 1e-12), "< 1e-12");
+        assert_eq!(super::fmt_below(0.0, 1e-12), "< 1e-12");
+        assert_eq!(super::fmt_below(-3e-13, 1e-12), "< 1e-12");
+        assert_eq!(super::fmt_below(1.5e-12, 1e-12), "1.5e-12");
+        assert_eq!(super::fmt_below(f64::NAN, 1e-12), "NaN");
     }
 
     #[test]

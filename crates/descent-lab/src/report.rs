@@ -174,21 +174,23 @@ impl Check {
         }
     }
 
-    /// `measured ≤ bound`.
+    /// `measured ≤ bound`. A measured value below a thousandth of the bound is
+    /// shown as `< bound/1000` ([`fmt_below`](crate::fmt_below)): far inside the
+    /// bound its last digits are rounding and would differ between CPUs.
     pub fn at_most(description: impl Into<String>, measured: f64, bound: f64) -> Self {
         Self {
             description: description.into(),
-            measured: fmt_num(measured),
+            measured: crate::fmt_below(measured, bound.abs() * 1e-3),
             expected: format!("≤ {}", fmt_num(bound)),
             verdict: Verdict::from_bool(measured <= bound),
         }
     }
 
-    /// `measured < bound`.
+    /// `measured < bound`, shown as [`Check::at_most`] shows it.
     pub fn less_than(description: impl Into<String>, measured: f64, bound: f64) -> Self {
         Self {
             description: description.into(),
-            measured: fmt_num(measured),
+            measured: crate::fmt_below(measured, bound.abs() * 1e-3),
             expected: format!("< {}", fmt_num(bound)),
             verdict: Verdict::from_bool(measured < bound),
         }

@@ -12,7 +12,7 @@ use super::common::{fixed_length, indexed, max_of, run};
 use crate::plot::{Axis, LineChart, Series, Style};
 use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
-use crate::{fmt_list, fmt_num};
+use crate::{ROUNDOFF_FLOOR, fmt_below, fmt_list, fmt_num};
 
 /// The registry entry.
 pub(crate) const EXPERIMENT: Experiment = Experiment {
@@ -144,8 +144,8 @@ pub fn run_with(s: &Settings) -> Report {
             fmt_num(eta),
             fmt_num(predicted),
             measured.map_or("—".into(), fmt_num),
-            fmt_num(last),
-            fmt_num(late),
+            fmt_below(last, ROUNDOFF_FLOOR),
+            fmt_below(late, ROUNDOFF_FLOOR),
             (last < 1e-12).to_string(),
         ]);
         if [0.1, 0.5, 0.9, 0.99, 1.01].contains(&eta) {

@@ -15,7 +15,7 @@ use super::common::{fixed_length, indexed, max_of, run};
 use crate::plot::{Axis, LineChart, Series};
 use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
-use crate::{fmt_list, fmt_num};
+use crate::{ROUNDOFF_FLOOR, fmt_below, fmt_list, fmt_num};
 
 /// The registry entry.
 pub(crate) const EXPERIMENT: Experiment = Experiment {
@@ -178,10 +178,10 @@ pub fn run_with(s: &Settings) -> Report {
                 fmt_num(kappa),
                 n.to_string(),
                 format!("[{}, {}]", fmt_num(lo), fmt_num(hi)),
-                fmt_num(equivariance),
+                fmt_below(equivariance, ROUNDOFF_FLOOR),
                 fmt_num(predicted),
                 fmt_num(measured),
-                fmt_num((measured - predicted).abs()),
+                fmt_below((measured - predicted).abs(), ROUNDOFF_FLOOR),
             ]);
             report.check(Check::within(
                 format!(

@@ -19,7 +19,7 @@ use super::common::{fixed_length, indexed, max_of, median, run};
 use crate::plot::{Axis, LineChart, Series, Style};
 use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
-use crate::{fmt_list, fmt_num};
+use crate::{ROUNDOFF_FLOOR, fmt_below, fmt_list, fmt_num};
 
 /// The registry entry.
 pub(crate) const EXPERIMENT: Experiment = Experiment {
@@ -309,7 +309,7 @@ pub fn run_with(s: &Settings) -> Report {
             if seed == s.seeds[0] {
                 table_b.push(vec![
                     fmt_num(eta),
-                    fmt_num(errors[1] / e0),
+                    fmt_below(errors[1] / e0, ROUNDOFF_FLOOR),
                     if eta == 1.0 {
                         "—".into()
                     } else {
@@ -417,9 +417,9 @@ pub fn run_with(s: &Settings) -> Report {
             seed.to_string(),
             undamped.result.iterations.to_string(),
             end(&undamped.result.termination),
-            fmt_num(undamped.result.grad_norm),
+            fmt_below(undamped.result.grad_norm, ROUNDOFF_FLOOR),
             damped.result.iterations.to_string(),
-            fmt_num(damped.result.grad_norm),
+            fmt_below(damped.result.grad_norm, ROUNDOFF_FLOOR),
             fmt_list(steps),
             fmt_list(&last_two),
         ]);
