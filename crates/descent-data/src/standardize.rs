@@ -14,6 +14,17 @@ use descent_linalg::{Mat, MatRef};
 /// always-blank corner pixels of the digits) is only centred, so it becomes 0
 /// rather than NaN.
 ///
+/// "Constant" is decided up to rounding: a feature whose values are all
+/// equal gets `μ_i` = that value exactly and `σ_i = 0`, and a computed
+/// `σ_i ≤ N ε max_n |X[i, n]|` (N samples, ε = `f64::EPSILON`) is set to 0.
+/// The summed mean of N values has a rounding error of at most
+/// `(N − 1)(ε/2) Σ_n |X[i, n]| / N < N ε max|X[i, ·]|` (Higham, *Accuracy and
+/// Stability of Numerical Algorithms*, 2nd ed., §4.2), and for a feature
+/// constant in exact arithmetic that error is all the two-pass σ sees: e.g.
+/// N copies of 0.1 have a computed mean 0.10000000000000002 and σ ≈ 1.4e-17,
+/// which would scale the feature by 7·10¹⁶. A real spread is kept however
+/// small its absolute size (the test is relative to the feature's magnitude).
+///
 /// Fit it on the training part only and apply the same map to the test part
 /// ([`Split::standardized`]); fitting on the test part would leak it.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +35,10 @@ pub struct Standardizer {
 
 impl Standardizer {
     /// Fit to the inputs `X` (`d × N`, samples as columns):
-    /// `μ_i = (1/N) Σ_n X[i, n]`, `σ_i = √((1/N) Σ_n (X[i, n] − μ_i)²)` (two-pass).
+    /// `μ_i = (1/N) Σ_n X[i, n]`, `σ_i = √((1/N) Σ_n (X[i, n] − μ_i)²)` (two-pass,
+    /// the squares scaled by `max_n |X[i, n]|` so they neither underflow nor
+    /// overflow), with `σ_i` set to 0 when it is within rounding of 0 (see the
+    /// type's doc).
     ///
     /// # Errors
     /// [`Error::Invalid`] if `X` has no rows or no columns, or a non-finite entry.
@@ -45,10 +59,27 @@ impl Standardizer {
                     format!("input ({i}, {j}) is {}, not finite", inputs[(i, j)]),
                 ));
             }
+            let first = inputs[(i, 0)];
+            if (1..n).all(|j| inputs[(i, j)] == first) {
+                (mean[i], std[i]) = (first, 0.0);
+                continue;
+            }
             let mu = (0..n).map(|j| inputs[(i, j)]).sum::<f64>() / n as f64;
-            let var = (0..n).map(|j| (inputs[(i, j)] - mu).powi(2)).sum::<f64>() / n as f64;
+            // not all equal, so largest > 0; squares of (x − μ)/largest neither
+            // underflow (features of size 1e-300) nor overflow (1e300)
+            let largest = (0..n).map(|j| inputs[(i, j)].abs()).fold(0.0, f64::max);
+            let scaled_var = (0..n)
+                .map(|j| ((inputs[(i, j)] - mu) / largest).powi(2))
+                .sum::<f64>()
+                / n as f64;
+            let sigma = largest * scaled_var.sqrt();
             mean[i] = mu;
-            std[i] = var.sqrt();
+            // constant up to the rounding of the mean (see the type's doc)
+            std[i] = if sigma <= n as f64 * f64::EPSILON * largest.max(mu.abs()) {
+                0.0
+            } else {
+                sigma
+            };
         }
         Ok(Self { mean, std })
     }

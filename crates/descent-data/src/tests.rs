@@ -225,6 +225,50 @@ fn standardizer_by_hand() {
 }
 
 #[test]
+fn standardizer_constant_up_to_rounding() {
+    // Feature 0: three copies of 0.1 (not a double: the summed mean is
+    // 0.30000000000000004/3 = 0.10000000000000002 and the two-pass
+    // σ = 1.3877787807814457e-17). It is constant, so μ = 0.1, σ = 0, and
+    // 0.1 + 1e-9 maps to ≈ 1e-9 instead of 1e-9/1.39e-17 ≈ 7.2·10⁷.
+    // Feature 1: 0.1, 0.1 + ulp, 0.1 — σ = ulp·√2/3 ≈ 6.5e-18, below
+    // N ε max|x| = 3 · 2.2e-16 · 0.1 ≈ 6.7e-17: constant too.
+    // Feature 2: 1, 2, 3 → μ = 2, σ = √(2/3).
+    // Feature 3: (1, 2, 3)·1e-300 → μ = 2e-300, σ = √(2/3)·1e-300: tiny but real.
+    let next_up = f64::from_bits(0.1f64.to_bits() + 1);
+    let x = Mat::from_fn(4, 3, |i, j| match i {
+        0 => 0.1,
+        1 => {
+            if j == 1 {
+                next_up
+            } else {
+                0.1
+            }
+        }
+        2 => 1.0 + j as f64,
+        _ => (1.0 + j as f64) * 1e-300,
+    });
+    let s = Standardizer::fit(x.as_ref()).unwrap();
+    let sigma = (2.0f64 / 3.0).sqrt();
+    assert_eq!(s.mean()[0], 0.1);
+    assert_eq!(s.std()[0], 0.0);
+    assert_eq!(s.std()[1], 0.0);
+    assert_eq!(s.mean()[2], 2.0);
+    assert!((s.std()[2] - sigma).abs() <= 1e-15);
+    assert!((s.std()[3] - sigma * 1e-300).abs() <= 1e-15 * 1e-300);
+    let z = s.transform(x.as_ref()).unwrap();
+    for j in 0..3 {
+        assert_eq!(z[(0, j)], 0.0);
+        assert!(z[(1, j)].abs() <= 1e-16, "feature 1: {}", z[(1, j)]);
+    }
+    let other = Mat::from_fn(4, 1, |i, _| [0.1 + 1e-9, 0.1, 2.0 + sigma, 3e-300][i]);
+    let z = s.transform(other.as_ref()).unwrap();
+    assert!((z[(0, 0)] - 1e-9).abs() <= 1e-15, "{}", z[(0, 0)]);
+    assert!((z[(2, 0)] - 1.0).abs() <= 1e-15);
+    // (3 − 2)/√(2/3) = √1.5
+    assert!((z[(3, 0)] - 1.5f64.sqrt()).abs() <= 1e-14);
+}
+
+#[test]
 fn standardized_split_is_fitted_on_train_only() {
     // Two blob features and a constant third feature (3.0).
     let blobs = gaussian_blobs(&[vec![10.0, -4.0], vec![12.0, 6.0]], 40, 2.0, 3).unwrap();
