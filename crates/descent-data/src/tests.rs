@@ -304,16 +304,58 @@ fn standardized_split_is_fitted_on_train_only() {
             "feature {i}: variance {var}"
         );
     }
-    // The test part uses the training μ, σ.
-    let test = standardized.test.inputs();
-    for j in 0..test.ncols() {
-        for i in 0..2 {
-            let expected = (raw_test.inputs()[(i, j)] - s.mean()[i]) / s.std()[i];
-            assert_eq!(test[(i, j)], expected);
-        }
-    }
+    // The fitted map is the training part's: its test part has other statistics.
+    assert_eq!(s.mean()[2], 3.0);
+    assert_eq!(s.std()[2], 0.0);
     assert_eq!(standardized.test.labels(), raw_test.labels());
     assert!(standardized.train.provenance().ends_with("; standardized"));
+}
+
+#[test]
+fn standardized_split_maps_the_test_part_with_training_statistics() {
+    // Training part (features × samples), by hand:
+    //   feature 0: 1, 3, 5, 7     → μ = 4,  σ = √((9 + 1 + 1 + 9)/4) = √5
+    //   feature 1: 2, 2, 2, 2     → μ = 2,  σ = 0 (constant: centred only)
+    //   feature 2: 10, 20, 30, 40 → μ = 25, σ = √((225 + 25 + 25 + 225)/4) = 5√5
+    // Test part: (9, 2.5, 50) → ((9 − 4)/√5, 0.5, 25/(5√5)) = (√5, 0.5, √5),
+    //            (4, 2, 25)   → (0, 0, 0).
+    // (Fitted on the test part instead, feature 0 would have μ = 6.5.)
+    let train_x = Mat::from_fn(3, 4, |i, j| {
+        [[1.0, 3.0, 5.0, 7.0], [2.0; 4], [10.0, 20.0, 30.0, 40.0]][i][j]
+    });
+    let test_x = Mat::from_fn(3, 2, |i, j| [[9.0, 4.0], [2.5, 2.0], [50.0, 25.0]][i][j]);
+    let split = crate::Split {
+        train: Dataset::classification("hand", "test", train_x, vec![0, 1, 0, 1], 2).unwrap(),
+        test: Dataset::classification("hand", "test", test_x, vec![1, 0], 2).unwrap(),
+        train_indices: vec![0, 1, 2, 3],
+        test_indices: vec![4, 5],
+    };
+    let (standardized, s) = split.standardized().unwrap();
+    let root5 = 5f64.sqrt();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-15 * b.abs().max(1.0);
+    let expected_mean = [4.0, 2.0, 25.0];
+    let expected_std = [root5, 0.0, 5.0 * root5];
+    for i in 0..3 {
+        assert!(
+            close(s.mean()[i], expected_mean[i]),
+            "μ_{i} = {}",
+            s.mean()[i]
+        );
+        assert!(close(s.std()[i], expected_std[i]), "σ_{i} = {}", s.std()[i]);
+    }
+    let test = standardized.test.inputs();
+    let expected = [[root5, 0.0], [0.5, 0.0], [root5, 0.0]];
+    for i in 0..3 {
+        for j in 0..2 {
+            assert!(
+                close(test[(i, j)], expected[i][j]),
+                "test ({i}, {j}) = {}, by hand {}",
+                test[(i, j)],
+                expected[i][j]
+            );
+        }
+    }
+    assert_eq!(standardized.test_indices, vec![4, 5]);
 }
 
 // ---------------------------------------------------------------- CSV
