@@ -354,7 +354,7 @@ pub fn brady_lms_separable() -> Dataset {
 /// Still separable (any threshold in (−0.55, 0)), but the least-squares fit
 /// is `w = 0.168890, b = −0.676195`, threshold 4.003761, which misclassifies
 /// exactly the added point; the perceptron separates it (Novikoff bound
-/// `(R/γ)² ≈ 1568` with `R = 10.4977`, `γ = 0.26514`).
+/// `(R/γ)² ≈ 1568` with `R = 10.4977`, `γ = 0.275/√(1 + 0.275²) = 0.265156`).
 pub fn brady_lms_one_added_point() -> Dataset {
     let b: Vec<f64> = (0..10).map(|i| -1.0 + 0.1 * (f64::from(i) - 4.5)).collect();
     brady_set(
