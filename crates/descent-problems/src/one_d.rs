@@ -125,8 +125,10 @@ fn roots_of_derivative<F: OneD + ?Sized>(f: &F, lo: f64, hi: f64, steps: usize) 
 }
 
 /// `E(w) = e^w − c w` (c > 0): convex, `w* = ln c`, `E''(w*) = c`,
-/// `E'''(w*) = c`. With c = 2 (the default) Newton's error ratio
-/// `e_{k+1}/e_k² → E'''/(2E'') = ½`.
+/// `E'''(w*) = c` (default c = 2). Newton's error ratio
+/// `e_{k+1}/e_k² → E'''/(2E'') = c/(2c) = ½` for **every** c: with
+/// `e = w − ln c` the step `w ← w − 1 + c e^{−w}` is `e ← e − 1 + e^{−e}`,
+/// which does not depend on c, so `e_{k+1}/e_k² = ½ − e_k/6 + O(e_k²)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ExpLinear {
     c: f64,

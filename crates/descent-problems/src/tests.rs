@@ -1294,6 +1294,31 @@ fn one_d_derivatives_match_central_differences() {
     assert!((lc.e(40.0) - (40.0 - std::f64::consts::LN_2 + 160.0)).abs() <= 1e-12);
 }
 
+/// Newton on `e^w − cw` for c = 0.5, 2, 7 from `e₀ = w₀ − ln c = 0.1`:
+/// `e_{k+1} = e_k − 1 + e^{−e_k}` whatever c, so the ratio
+/// `e_{k+1}/e_k² = ½ − e_k/6 + e_k²/24 − …` tends to ½ for every c (checked
+/// on the first two steps, e ≈ 0.1 and 0.0048, before rounding of w ≈ ln c
+/// dominates the error).
+#[test]
+fn exp_linear_newton_ratio_is_one_half_for_every_c() {
+    for c in [0.5, 2.0, 7.0] {
+        let f = ExpLinear::new(c).unwrap();
+        let w_star = f.minimizer();
+        assert_eq!(w_star, f64::ln(c));
+        let mut w = w_star + 0.1;
+        for _ in 0..2 {
+            let e = w - w_star;
+            w -= f.de(w) / f.d2e(w);
+            let ratio = (w - w_star) / (e * e);
+            let series = 0.5 - e / 6.0 + e * e / 24.0;
+            assert!(
+                (ratio - series).abs() <= e.powi(3) / 100.0 + 1e-9,
+                "c = {c}, e = {e}: ratio {ratio}, ½ − e/6 + e²/24 = {series}"
+            );
+        }
+    }
+}
+
 #[test]
 fn one_d_critical_points() {
     let e = ExpLinear::default();
