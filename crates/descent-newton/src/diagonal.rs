@@ -4,12 +4,14 @@
 //!
 //! The diagonal is exact (from the dense Hessian, for small problems) or
 //! Hutchinson's estimate `E[z ⊙ Hz]` from Hessian-vector products with seeded
-//! Rademacher probes. (Becker & LeCun's 1988 backpropagated diagonal
-//! Gauss–Newton estimate for networks belongs with the network objective and is
-//! not implemented here.)
+//! Rademacher probes. That is all that exists: Becker & LeCun's (1988)
+//! backpropagated diagonal Gauss–Newton approximation of a network's Hessian is
+//! **not** implemented anywhere in descent (it needs the network's layer
+//! structure, which this crate must not know).
 
 use descent_core::{
-    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate,
+    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, display_number,
+    validate,
 };
 use descent_linalg::Mat;
 use rand::{Rng, SeedableRng};
@@ -29,11 +31,17 @@ pub enum DiagonalSource {
     },
 }
 
-/// Diagonal Newton: per-parameter steps `η / max(|d_i|, δ)` with `d ≈ diag ∇²f`.
+/// Diagonal Newton: per-parameter steps `η / max(|d_i|, δ)` with `d ≈ diag ∇²f`,
+/// d the exact diagonal or Hutchinson's estimate ([`DiagonalSource`]).
 ///
-/// Defaults used by [`DiagonalNewton::new`]'s callers: `η = 1`, `δ = 10⁻⁸`.
-/// Reference: Becker & LeCun, *Improving the convergence of back-propagation
-/// learning with second order methods* (1988); Bekas, Kokiopoulou & Saad (2007).
+/// Defaults used by [`DiagonalNewton::new`]'s callers: `η = 1`, `δ = 10⁻⁸`. A
+/// NaN or infinite curvature `d_i` stops the run (naming i and the value)
+/// before x moves: `max(|NaN|, δ)` would silently be δ.
+///
+/// The update is the one Becker & LeCun, *Improving the convergence of
+/// back-propagation learning with second order methods* (1988) apply per
+/// weight, but their backpropagated Gauss–Newton diagonal is not implemented
+/// here; the diagonal estimator is Bekas, Kokiopoulou & Saad (2007).
 #[derive(Debug, Clone)]
 pub struct DiagonalNewton {
     learning_rate: f64,
@@ -141,6 +149,16 @@ impl Optimizer for DiagonalNewton {
                     }
                 }
             }
+        }
+        if let Some(i) = self.d.iter().position(|d| !d.is_finite()) {
+            let reason = format!(
+                "Hessian diagonal entry {i} is {} at the iterate",
+                display_number(self.d[i])
+            );
+            return Ok(StepOutcome::Stop {
+                reason,
+                diagnostics: Diagnostics::default(),
+            });
         }
         let mut floored = 0;
         for ((xi, gi), di) in state.x.iter_mut().zip(&state.grad).zip(&self.d) {

@@ -30,21 +30,17 @@ impl Method {
 }
 
 /// A problem with its starting point and known optimal value.
+///
+/// The fields are validated by [`Problem::new`] and the `with_` builders
+/// (x₀ of the objective's dimension and finite, f* and the other minima finite,
+/// the tolerance ≥ 0), so they are private with getters.
 pub struct Problem {
-    /// The column label.
-    pub name: String,
-    /// The objective.
-    pub objective: Box<dyn Objective>,
-    /// The starting point x₀.
-    pub x0: Vec<f64>,
-    /// The known optimal value f*.
-    pub f_star: f64,
-    /// Other values that count as reached (further local minima the problem's
-    /// source lists); empty by default.
-    pub other_minima: Vec<f64>,
-    /// An absolute tolerance that widens "reached" (for an f* printed to few
-    /// digits); 0 by default.
-    pub value_tolerance: f64,
+    name: String,
+    objective: Box<dyn Objective>,
+    x0: Vec<f64>,
+    f_star: f64,
+    other_minima: Vec<f64>,
+    value_tolerance: f64,
 }
 
 impl Problem {
@@ -100,6 +96,38 @@ impl Problem {
         Ok(self)
     }
 
+    /// The column label (the objective's name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The objective.
+    pub fn objective(&self) -> &dyn Objective {
+        self.objective.as_ref()
+    }
+
+    /// The starting point x₀.
+    pub fn x0(&self) -> &[f64] {
+        &self.x0
+    }
+
+    /// The known optimal value f*.
+    pub fn f_star(&self) -> f64 {
+        self.f_star
+    }
+
+    /// Other values that count as reached (further local minima the problem's
+    /// source lists); empty by default.
+    pub fn other_minima(&self) -> &[f64] {
+        &self.other_minima
+    }
+
+    /// An absolute tolerance that widens "reached" (for an f* printed to few
+    /// digits); 0 by default.
+    pub fn value_tolerance(&self) -> f64 {
+        self.value_tolerance
+    }
+
     /// Does `f` reach f* (or one of the other minima) at relative tolerance `tol`?
     pub fn is_reached(&self, f: f64, tol: f64) -> bool {
         std::iter::once(self.f_star)
@@ -125,6 +153,12 @@ pub struct ComparisonRow {
     pub hessian_evaluations: usize,
     /// Hessian-vector products.
     pub hessian_vector_products: usize,
+    /// Gauss–Newton products `G(x) v` (Hessian-free Gauss–Newton).
+    #[serde(default)]
+    pub gauss_newton_vector_products: usize,
+    /// Residual-and-Jacobian evaluations (Gauss–Newton, Levenberg–Marquardt).
+    #[serde(default)]
+    pub jacobian_evaluations: usize,
     /// `f(x_final) − f*` (`None` when the run could not start).
     pub f_error: Option<f64>,
     /// `‖∇f(x_final)‖` (`None` when the run could not start).
@@ -169,12 +203,12 @@ impl ComparisonTable {
     /// the text is reproducible).
     pub fn render_markdown(&self) -> String {
         let mut out = String::from(
-            "| method | problem | iters | f | ∇f | ∇²f | Hv | f − f* | ‖∇f‖ | reached | termination |\n\
-             |---|---|---:|---:|---:|---:|---:|---:|---:|:---:|---|\n",
+            "| method | problem | iters | f | ∇f | ∇²f | Hv | Gv | J | f − f* | ‖∇f‖ | reached | termination |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---|\n",
         );
         for r in &self.rows {
             out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 r.method,
                 r.problem,
                 r.iterations,
@@ -182,6 +216,8 @@ impl ComparisonTable {
                 r.gradient_evaluations,
                 r.hessian_evaluations,
                 r.hessian_vector_products,
+                r.gauss_newton_vector_products,
+                r.jacobian_evaluations,
                 r.f_error
                     .map_or_else(|| "–".to_owned(), |v| format!("{v:.2e}")),
                 r.grad_norm
@@ -248,6 +284,8 @@ pub fn compare(
                     gradient_evaluations: run.counts.gradient,
                     hessian_evaluations: run.counts.hessian,
                     hessian_vector_products: run.counts.hessian_vector_product,
+                    gauss_newton_vector_products: run.counts.gauss_newton_vector_product,
+                    jacobian_evaluations: run.counts.jacobian,
                     f_error: Some(run.f - problem.f_star),
                     grad_norm: Some(run.grad_norm),
                     termination: render_termination(&run.termination),
@@ -262,6 +300,8 @@ pub fn compare(
                     gradient_evaluations: 0,
                     hessian_evaluations: 0,
                     hessian_vector_products: 0,
+                    gauss_newton_vector_products: 0,
+                    jacobian_evaluations: 0,
                     f_error: None,
                     grad_norm: None,
                     termination: format!("error: {e}"),

@@ -10,20 +10,21 @@
 //! Martens, ICML 2010.
 
 use descent_core::{
-    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate,
+    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, display_number,
+    validate,
 };
 use descent_gd::line_search::{Armijo, Ray};
 use descent_linalg::norm_2;
 
 use crate::cg::{CgWorkspace, truncated_cg};
-use crate::operator::{GaussNewtonAt, GaussNewtonProduct, HessianAt};
+use crate::operator::{CountedGaussNewtonAt, GaussNewtonProduct, HessianAt};
 
 /// Where CG's curvature products come from.
 pub enum Curvature {
     /// `∇²f(x) v` from the objective (counted as Hessian-vector products).
     Hessian,
-    /// `G(x) v` from a Gauss–Newton product (not counted by the evaluator: the
-    /// product is the optimiser's own; its applications are the CG iterations).
+    /// `G(x) v` from a Gauss–Newton product, counted by the evaluator as
+    /// Gauss–Newton products (one per CG iteration).
     GaussNewton(Box<dyn GaussNewtonProduct>),
 }
 
@@ -41,7 +42,10 @@ impl std::fmt::Debug for Curvature {
 /// curvature CG returns its current iterate (or `−∇f` on the first iteration);
 /// then Armijo backtracking from α₀ = 1.
 ///
-/// Records CG iterations, negative curvature, step length and backtracks.
+/// Records CG iterations, negative curvature, step length and backtracks (the
+/// Armijo search's rejected trial steps). Every curvature product is counted
+/// by the evaluator: Hessian-vector products or Gauss–Newton products, one per
+/// CG iteration.
 #[derive(Debug)]
 pub struct HessianFree {
     forcing: f64,
@@ -142,7 +146,7 @@ impl Optimizer for HessianFree {
                 )?
             }
             Curvature::GaussNewton(product) => {
-                let mut op = GaussNewtonAt::new(product.as_mut(), &state.x);
+                let mut op = CountedGaussNewtonAt::new(eval, product.as_mut(), &state.x)?;
                 truncated_cg(
                     &mut op,
                     &state.grad,
@@ -167,7 +171,7 @@ impl Optimizer for HessianFree {
         if ray.slope().is_nan() || ray.slope() >= 0.0 {
             let reason = format!(
                 "CG direction is not a descent direction: ∇fᵀp = {}",
-                ray.slope()
+                display_number(ray.slope())
             );
             return Ok(StepOutcome::Stop {
                 reason,
@@ -178,7 +182,7 @@ impl Optimizer for HessianFree {
             .line_search
             .search(eval, &ray, 1.0, &mut self.x_new, &mut self.g_new)?;
         diag.learning_rate = Some(report.step);
-        diag.backtracks = Some(report.backtracks);
+        diag.backtracks = Some(report.rejected_trials());
         if !report.sufficient_decrease {
             let reason = format!(
                 "Armijo line search found no acceptable step (last α = {:e})",

@@ -6,16 +6,20 @@
 //!
 //! The optimiser owns its own copy of the residual map (the [`Evaluator`]
 //! exposes only the objective); the objective it runs on must be that map's
-//! sum of squares, which `init` checks at `x₀`. Residual and Jacobian
-//! evaluations made through that copy are not in the evaluator's counts
-//! (`jacobian_evaluations` reports them).
+//! sum of squares, which `init` checks at `x₀` (one residual evaluation, a
+//! check of the input rather than work of the method, not counted). Every
+//! residual-and-Jacobian evaluation the method makes through that copy is
+//! reported to the evaluator ([`Evaluator::count_jacobian`]), so it appears in
+//! the run's `counts.jacobian`; `jacobian_evaluations` gives the same number.
 //!
 //! References: Nocedal & Wright (2006), §10.3; Madsen, Nielsen & Tingleff,
 //! *Methods for non-linear least squares problems* (2004), §3.2 (damping
 //! update, λ₀ = τ max (JᵀJ)_ii); Moré, *The Levenberg–Marquardt algorithm:
 //! implementation and theory* (1978).
 
-use descent_core::{Diagnostics, Error, Evaluator, Optimizer, State, StepOutcome, validate};
+use descent_core::{
+    Diagnostics, Error, Evaluator, Optimizer, State, StepOutcome, display_number, validate,
+};
 use descent_gd::line_search::{Armijo, Ray};
 use descent_linalg::{Cholesky, LinalgError, Mat, dot, matmul, matvec};
 use descent_problems::LeastSquares;
@@ -47,9 +51,10 @@ impl Normal {
         }
     }
 
-    /// `J(x)` and `JᵀJ`.
-    fn linearise(&mut self, problem: &dyn LeastSquares, x: &[f64]) {
+    /// `J(x)` and `JᵀJ`, counted by the evaluator.
+    fn linearise(&mut self, eval: &mut Evaluator<'_>, problem: &dyn LeastSquares, x: &[f64]) {
         problem.jacobian(x, self.jac.as_mut());
+        eval.count_jacobian();
         self.jacobians += 1;
         matmul(
             self.jtj.as_mut(),
@@ -92,8 +97,9 @@ fn check_problem(owner: &str, problem: &dyn LeastSquares, state: &State) -> Resu
         return Err(Error::invalid(
             owner,
             format!(
-                "the objective's f(x0) = {} but Σ r_i(x0)² = {f} for {}: run it on that problem's sum of squares",
-                state.f,
+                "the objective's f(x0) = {} but Σ r_i(x0)² = {} for {}: run it on that problem's sum of squares",
+                display_number(state.f),
+                display_number(f),
                 problem.name()
             ),
         ));
@@ -122,7 +128,8 @@ impl<P: LeastSquares> GaussNewton<P> {
             buffers: None,
         }
     }
-    /// Jacobian evaluations so far (not in the evaluator's counts).
+    /// Jacobian evaluations in the current run (also in the evaluator's
+    /// `counts.jacobian`): one per step.
     pub fn jacobian_evaluations(&self) -> usize {
         self.buffers.as_ref().map_or(0, |b| b.jacobians)
     }
@@ -142,7 +149,7 @@ impl<P: LeastSquares> Optimizer for GaussNewton<P> {
     fn step(&mut self, eval: &mut Evaluator<'_>, state: &mut State) -> Result<StepOutcome, Error> {
         let b = self.buffers.as_mut().expect("init sized the buffers");
         let mut diag = Diagnostics::default();
-        b.linearise(&self.problem, &state.x);
+        b.linearise(eval, &self.problem, &state.x);
         let scale = (0..b.jtj.nrows())
             .map(|i| b.jtj[(i, i)])
             .fold(1.0, f64::max);
@@ -171,7 +178,7 @@ impl<P: LeastSquares> Optimizer for GaussNewton<P> {
         if ray.slope().is_nan() || ray.slope() >= 0.0 {
             let reason = format!(
                 "Gauss-Newton direction is not a descent direction: ∇fᵀp = {}",
-                ray.slope()
+                display_number(ray.slope())
             );
             return Ok(StepOutcome::Stop {
                 reason,
@@ -182,7 +189,7 @@ impl<P: LeastSquares> Optimizer for GaussNewton<P> {
             .line_search
             .search(eval, &ray, 1.0, &mut b.x_new, &mut b.g_new)?;
         diag.learning_rate = Some(report.step);
-        diag.backtracks = Some(report.backtracks);
+        diag.backtracks = Some(report.rejected_trials());
         if !report.sufficient_decrease {
             let reason = format!(
                 "Armijo line search found no acceptable step (last α = {:e})",
@@ -232,7 +239,8 @@ impl<P: LeastSquares> LevenbergMarquardt<P> {
     pub fn damping(&self) -> f64 {
         self.lambda
     }
-    /// Jacobian evaluations so far (not in the evaluator's counts).
+    /// Jacobian evaluations in the current run (also in the evaluator's
+    /// `counts.jacobian`): one in `init` (for λ₀) and one per step.
     pub fn jacobian_evaluations(&self) -> usize {
         self.buffers.as_ref().map_or(0, |b| b.jacobians)
     }
@@ -243,16 +251,15 @@ impl<P: LeastSquares> Optimizer for LevenbergMarquardt<P> {
         format!("Levenberg-Marquardt τ={}", self.tau)
     }
 
-    fn init(&mut self, _eval: &mut Evaluator<'_>, state: &State) -> Result<(), Error> {
+    fn init(&mut self, eval: &mut Evaluator<'_>, state: &State) -> Result<(), Error> {
         check_problem("Levenberg-Marquardt", &self.problem, state)?;
         let mut b = Normal::new(self.problem.n(), self.problem.m());
-        b.linearise(&self.problem, &state.x);
+        b.linearise(eval, &self.problem, &state.x);
         let max_diag = (0..b.jtj.nrows())
             .map(|i| b.jtj[(i, i)])
             .fold(0.0, f64::max);
         self.lambda = self.tau * max_diag;
         self.nu = 2.0;
-        b.jacobians = 0;
         self.buffers = Some(b);
         Ok(())
     }
@@ -260,7 +267,7 @@ impl<P: LeastSquares> Optimizer for LevenbergMarquardt<P> {
     fn step(&mut self, eval: &mut Evaluator<'_>, state: &mut State) -> Result<StepOutcome, Error> {
         let b = self.buffers.as_mut().expect("init sized the buffers");
         let mut diag = Diagnostics::default();
-        b.linearise(&self.problem, &state.x);
+        b.linearise(eval, &self.problem, &state.x);
         let scale = (0..b.jtj.nrows())
             .map(|i| b.jtj[(i, i)])
             .fold(1.0, f64::max);

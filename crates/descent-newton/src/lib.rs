@@ -26,7 +26,11 @@
 //!
 //! Every method is a [`descent_core::Optimizer`], states its
 //! [`Requirements`](descent_core::Requirements), records its diagnostics and
-//! never inverts a matrix: it solves.
+//! never inverts a matrix: it solves. Every evaluation it makes is counted by
+//! the evaluator, Gauss–Newton products and least-squares Jacobians included.
+//! In every method's diagnostics, `backtracks` is the number of line-search
+//! trial steps that were evaluated and rejected (0 when the first trial is
+//! taken, and for methods without a line search).
 //!
 //! **Must not know:** networks, data sets, schedules, reports or files. It
 //! sees objectives through `descent_core::Evaluator` and curvature through
@@ -51,10 +55,11 @@ pub use hessian_free::{Curvature, HessianFree};
 pub use least_squares::{GaussNewton, LevenbergMarquardt};
 pub use newton::{IndefiniteHessian, Newton};
 pub use operator::{
-    DenseOperator, FnOperator, GaussNewtonAt, GaussNewtonProduct, HessianAt, SymmetricOperator,
+    CountedGaussNewtonAt, DenseOperator, FnOperator, GaussNewtonAt, GaussNewtonProduct, HessianAt,
+    SymmetricOperator,
 };
 pub use quasi_newton::{
     CURVATURE_EPSILON, CurvatureSafeguard, Lbfgs, QuasiNewton, QuasiNewtonUpdate,
-    SR1_SKIP_THRESHOLD, bfgs_inverse_update, dfp_inverse_update, sr1_update,
+    SR1_SKIP_THRESHOLD, bfgs_inverse_update, dfp_inverse_update, powell_damping_factor, sr1_update,
 };
 pub use trust_region::{ACCEPTANCE, Subproblem, TrustRegion};

@@ -9,12 +9,35 @@
 //! [`IndefiniteHessian`] names the remedies.
 
 use descent_core::{
-    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate,
+    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, display_number,
+    validate,
 };
 use descent_gd::line_search::{Armijo, Ray, fixed_step};
 use descent_linalg::{
-    Cholesky, LinalgError, Mat, SymmetricEigen, SymmetricIndefinite, dot, matvec, vecmat,
+    Cholesky, LinalgError, Mat, MatRef, SymmetricEigen, SymmetricIndefinite, dot, matvec, vecmat,
 };
+
+/// If the Hessian the objective returned at an iterate has a NaN or infinite
+/// entry, the reason to stop, naming the first one (column by column).
+///
+/// A non-finite Hessian at an iterate is numerical trouble of the run (an
+/// overflow far from the start), not malformed input, so the methods stop with
+/// this reason and keep the run's result; a non-symmetric Hessian stays an
+/// error.
+pub(crate) fn non_finite_hessian(h: MatRef<'_, f64>) -> Option<String> {
+    for j in 0..h.ncols() {
+        for i in 0..h.nrows() {
+            let v = h[(i, j)];
+            if !v.is_finite() {
+                return Some(format!(
+                    "the Hessian at the iterate has entry ({i}, {j}) = {}",
+                    display_number(v)
+                ));
+            }
+        }
+    }
+    None
+}
 
 /// What Newton does when `∇²f(x)` is not positive definite (the Cholesky
 /// factorisation meets a non-positive pivot).
@@ -72,7 +95,10 @@ impl IndefiniteHessian {
 /// from `α₀ = η` for global convergence.
 ///
 /// Requires the dense Hessian. Records the damping λ or τ, the step length,
-/// backtracks and which fallback fired. Never inverts `H`.
+/// backtracks (the Armijo search's rejected trial steps; 0 without a line
+/// search) and which fallback fired. Never inverts `H`. A Hessian with a NaN or
+/// infinite entry at an iterate stops the run with the entry named (the run's
+/// result is kept); a non-symmetric one is an error.
 ///
 /// References: Nocedal & Wright (2006), §3.3–3.4; Dauphin et al. (2014).
 #[derive(Debug, Clone)]
@@ -311,6 +337,12 @@ impl Optimizer for Newton {
     fn step(&mut self, eval: &mut Evaluator<'_>, state: &mut State) -> Result<StepOutcome, Error> {
         let mut diag = Diagnostics::default();
         eval.hessian(&state.x, self.h.as_mut())?;
+        if let Some(reason) = non_finite_hessian(self.h.as_ref()) {
+            return Ok(StepOutcome::Stop {
+                reason,
+                diagnostics: diag,
+            });
+        }
         if let Err(reason) = self.direction(&state.grad, &mut diag)? {
             return Ok(StepOutcome::Stop {
                 reason,
@@ -334,7 +366,7 @@ impl Optimizer for Newton {
             (Some(_), false) => {
                 let reason = format!(
                     "Newton direction is not a descent direction: ∇fᵀp = {}",
-                    ray.slope()
+                    display_number(ray.slope())
                 );
                 return Ok(StepOutcome::Stop {
                     reason,

@@ -3,10 +3,11 @@
 //!
 //! An operator is a dense matrix ([`DenseOperator`]), the Hessian of an
 //! objective at a point through counted Hessian-vector products
-//! ([`HessianAt`]), a Gauss–Newton product ([`GaussNewtonAt`]) or any closure
+//! ([`HessianAt`]), a Gauss–Newton product (counted: [`CountedGaussNewtonAt`];
+//! direct: [`GaussNewtonAt`]) or any closure
 //! ([`FnOperator`]). None of them forms a matrix that was not given.
 
-use descent_core::{Error, Evaluator};
+use descent_core::{Error, Evaluator, display_number};
 use descent_linalg::{MatRef, matvec, symmetry_violation};
 
 /// A symmetric linear map `ℝⁿ → ℝⁿ`, applied as `out ← A v`.
@@ -54,7 +55,7 @@ impl<'a> DenseOperator<'a> {
                 if !a[(i, j)].is_finite() {
                     return Err(Error::invalid(
                         CONTEXT,
-                        format!("entry ({i}, {j}) is {}", a[(i, j)]),
+                        format!("entry ({i}, {j}) is {}", display_number(a[(i, j)])),
                     ));
                 }
             }
@@ -64,8 +65,8 @@ impl<'a> DenseOperator<'a> {
                 CONTEXT,
                 format!(
                     "matrix is not symmetric: a[{i},{j}] = {} but a[{j},{i}] = {}",
-                    a[(i, j)],
-                    a[(j, i)]
+                    display_number(a[(i, j)]),
+                    display_number(a[(j, i)])
                 ),
             ));
         }
@@ -128,7 +129,9 @@ impl SymmetricOperator for HessianAt<'_, '_, '_> {
 /// network objective (descent-backprop, a lower layer) can implement it.
 pub use descent_core::GaussNewtonProduct;
 
-/// `v ↦ G(x) v` for a [`GaussNewtonProduct`] at a fixed point.
+/// `v ↦ G(x) v` for a [`GaussNewtonProduct`] at a fixed point, applied
+/// directly (not counted by any evaluator; an optimiser uses
+/// [`CountedGaussNewtonAt`] so the products appear in the run's counts).
 pub struct GaussNewtonAt<'g, 'x> {
     product: &'g mut dyn GaussNewtonProduct,
     x: &'x [f64],
@@ -147,6 +150,49 @@ impl SymmetricOperator for GaussNewtonAt<'_, '_> {
     }
     fn apply(&mut self, v: &[f64], out: &mut [f64]) -> Result<(), Error> {
         self.product.gauss_newton_vector_product(self.x, v, out)
+    }
+}
+
+/// `v ↦ G(x) v` through the evaluator: each application is one counted
+/// Gauss–Newton product ([`Evaluator::gauss_newton_vector_product`]), so
+/// Hessian-free Gauss–Newton's cost shows in `EvaluationCounts`.
+pub struct CountedGaussNewtonAt<'e, 'o, 'g, 'x> {
+    eval: &'e mut Evaluator<'o>,
+    product: &'g mut dyn GaussNewtonProduct,
+    x: &'x [f64],
+}
+
+impl<'e, 'o, 'g, 'x> CountedGaussNewtonAt<'e, 'o, 'g, 'x> {
+    /// The Gauss–Newton matrix of `product` at `x`, counted by `eval`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] if `x.len()` is not the objective's dimension.
+    pub fn new(
+        eval: &'e mut Evaluator<'o>,
+        product: &'g mut dyn GaussNewtonProduct,
+        x: &'x [f64],
+    ) -> Result<Self, Error> {
+        if x.len() != eval.dim() {
+            return Err(Error::invalid(
+                format!("Gauss-Newton operator of {}", eval.name()),
+                format!(
+                    "point has {} coordinates but the objective has dimension {}",
+                    x.len(),
+                    eval.dim()
+                ),
+            ));
+        }
+        Ok(Self { eval, product, x })
+    }
+}
+
+impl SymmetricOperator for CountedGaussNewtonAt<'_, '_, '_, '_> {
+    fn dim(&self) -> usize {
+        self.x.len()
+    }
+    fn apply(&mut self, v: &[f64], out: &mut [f64]) -> Result<(), Error> {
+        self.eval
+            .gauss_newton_vector_product(self.product, self.x, v, out)
     }
 }
 

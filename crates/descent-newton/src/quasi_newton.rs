@@ -11,7 +11,9 @@
 //! §6.2 (SR1, skip rule 6.26), §7.2 (L-BFGS, Alg. 7.4–7.5), §18.3 (Powell's
 //! damping, Procedure 18.2); Davidon (1959), Fletcher & Powell (1963) for DFP.
 
-use descent_core::{Diagnostics, Error, Evaluator, Optimizer, State, StepOutcome, validate};
+use descent_core::{
+    Diagnostics, Error, Evaluator, Optimizer, State, StepOutcome, display_number, validate,
+};
 use descent_gd::line_search::{LineSearchReport, Ray, StrongWolfe};
 use descent_linalg::{Cholesky, Mat, MatMut, axpy, dot, matvec, norm_2, outer_add, sub};
 
@@ -81,16 +83,34 @@ pub enum QuasiNewtonUpdate {
     Sr1,
 }
 
-/// What to do when the curvature condition `sᵀy > ε ‖s‖ ‖y‖` fails (BFGS, DFP, L-BFGS).
+/// How BFGS and DFP keep the approximation positive definite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CurvatureSafeguard {
-    /// Skip the update (recorded as `skipped_update`).
+    /// Skip the update when the curvature condition `sᵀy > ε ‖s‖ ‖y‖` fails
+    /// (recorded as `skipped_update`).
     Skip,
-    /// Powell's damping (N&W Procedure 18.2): replace y by
-    /// `θ y + (1 − θ) B s` with `θ = 0.8 sᵀBs / (sᵀBs − sᵀy)` when
-    /// `sᵀy < 0.2 sᵀBs`, where `B s = −α ∇f_k` since `p = −H ∇f_k`. Recorded as
-    /// fallback `"Powell damping"`. (L-BFGS always skips.)
+    /// Powell's damping (N&W Procedure 18.2), applied whenever
+    /// `sᵀy < 0.2 sᵀBs` (not only when the curvature condition fails: under
+    /// the strong Wolfe conditions `sᵀy > 0` always holds, and damping would
+    /// otherwise never fire): replace y by `r = θ y + (1 − θ) B s` with
+    /// `θ = 0.8 sᵀBs / (sᵀBs − sᵀy)` ([`powell_damping_factor`]), so that
+    /// `sᵀr = 0.2 sᵀBs > 0`. Here B = H⁻¹ is the approximation that produced
+    /// the step, and `B s = −α ∇f_k` since `s = α p = −α H ∇f_k`: no solve is
+    /// needed. Recorded as fallback `"Powell damping"`. The skip test still
+    /// guards against a non-finite or non-positive `sᵀr`. (L-BFGS always skips.)
     PowellDamping,
+}
+
+/// Powell's damping factor (N&W Procedure 18.2, eq. 18.15):
+/// `θ = 1` if `sᵀy ≥ 0.2 sᵀBs`, else `θ = 0.8 sᵀBs / (sᵀBs − sᵀy)`; then
+/// `r = θ y + (1 − θ) B s` has `sᵀr = 0.2 sᵀBs` in the damped case. Returns 1
+/// (no damping) when `sᵀBs` is not finite and positive.
+pub fn powell_damping_factor(s_dot_y: f64, s_dot_bs: f64) -> f64 {
+    if !(s_dot_bs.is_finite() && s_dot_bs > 0.0) || s_dot_y >= 0.2 * s_dot_bs {
+        1.0
+    } else {
+        0.8 * s_dot_bs / (s_dot_bs - s_dot_y)
+    }
 }
 
 /// The curvature threshold ε of the skip test `sᵀy ≤ ε ‖s‖ ‖y‖`.
@@ -104,7 +124,9 @@ pub const CURVATURE_EPSILON: f64 = 1e-10;
 /// for SR1's B). The first trial step is `min(1, 1/‖∇f‖)` on the identity, 1
 /// after. If the line search finds no step, the approximation is reset to the
 /// identity once and the search retried along `−∇f` (fallback
-/// `"reset to steepest descent"`). O(n²) memory and work per step.
+/// `"reset to steepest descent"`). The record's `backtracks` counts the line
+/// searches' rejected trial steps ([`LineSearchReport::rejected_trials`]).
+/// O(n²) memory and work per step.
 #[derive(Debug, Clone)]
 pub struct QuasiNewton {
     update: QuasiNewtonUpdate,
@@ -234,28 +256,24 @@ impl QuasiNewton {
                 );
             }
             QuasiNewtonUpdate::Bfgs | QuasiNewtonUpdate::Dfp => {
-                if sy <= CURVATURE_EPSILON * norm_2(s) * norm_2(y) {
-                    match self.safeguard {
-                        CurvatureSafeguard::Skip => {
-                            diag.skipped_update = true;
-                            return;
+                if self.safeguard == CurvatureSafeguard::PowellDamping {
+                    // B s = −α ∇f_k, sᵀBs = −α sᵀ∇f_k > 0 for a descent step.
+                    let sbs = -alpha * dot(s, grad_old);
+                    let theta = powell_damping_factor(sy, sbs);
+                    if theta < 1.0 {
+                        // y ← θ y + (1 − θ) B s.
+                        for (yi, gi) in y.iter_mut().zip(grad_old) {
+                            *yi = theta * *yi - (1.0 - theta) * alpha * gi;
                         }
-                        CurvatureSafeguard::PowellDamping => {
-                            // B s = −α ∇f_k, sᵀBs = −α sᵀ∇f_k > 0.
-                            let sbs = -alpha * dot(s, grad_old);
-                            let theta = if sy >= 0.2 * sbs {
-                                1.0
-                            } else {
-                                0.8 * sbs / (sbs - sy)
-                            };
-                            for (yi, gi) in y.iter_mut().zip(grad_old) {
-                                *yi = theta * *yi - (1.0 - theta) * alpha * gi;
-                            }
-                            diag.fallback = Some("Powell damping");
-                        }
+                        diag.fallback = Some("Powell damping");
                     }
                 }
                 let sy = dot(s, y);
+                let threshold = CURVATURE_EPSILON * norm_2(s) * norm_2(y);
+                if sy.is_nan() || sy <= threshold {
+                    diag.skipped_update = true;
+                    return;
+                }
                 if !self.scaled {
                     let gamma = sy / dot(y, y);
                     for i in 0..s.len() {
@@ -308,14 +326,17 @@ impl Optimizer for QuasiNewton {
             diag.fallback = Some("reset to steepest descent");
         }
         let mut report = self.search(eval, state)?;
+        // Trial steps evaluated and not taken, over both searches when the first failed.
+        let mut rejected = 0;
         if !report.sufficient_decrease && self.scaled {
+            rejected += report.rejected_trials();
             self.reset();
             self.direction(&state.grad, &mut diag);
             diag.fallback = Some("reset to steepest descent");
             report = self.search(eval, state)?;
         }
         diag.learning_rate = Some(report.step);
-        diag.backtracks = Some(report.evaluations);
+        diag.backtracks = Some(rejected + report.rejected_trials());
         if !report.sufficient_decrease {
             let reason = format!(
                 "strong Wolfe line search found no acceptable step (last α = {:e})",
@@ -340,7 +361,9 @@ impl Optimizer for QuasiNewton {
 /// recursion over the last m pairs `(s_i, y_i)`, with `H₀ = γ I`,
 /// `γ = sᵀy / yᵀy` of the newest pair; pairs failing `sᵀy > ε ‖s‖ ‖y‖` are not
 /// stored (recorded as `skipped_update`). Strong-Wolfe line search, first trial
-/// `min(1, 1/‖∇f‖)` while the memory is empty, 1 after.
+/// `min(1, 1/‖∇f‖)` while the memory is empty, 1 after. The record's
+/// `backtracks` counts the line search's rejected trial steps
+/// ([`LineSearchReport::rejected_trials`]).
 ///
 /// O(mn) work and memory; the 2m vectors are allocated in `init` and reused
 /// as a ring (no allocation per step). Reference: Liu & Nocedal,
@@ -395,6 +418,26 @@ impl Lbfgs {
     /// Pairs currently stored (≤ m).
     pub fn stored_pairs(&self) -> usize {
         self.len
+    }
+
+    /// `out ← H_k v` by the two-loop recursion (N&W Alg. 7.4) over the stored
+    /// pairs, with `H₀ = γ I`, `γ = sᵀy / yᵀy` of the newest pair (`H = I` while
+    /// the memory is empty). Equal to the dense BFGS inverse built from the same
+    /// `H₀` by [`bfgs_inverse_update`] over the same pairs, oldest first.
+    ///
+    /// # Panics
+    /// If `v` or `out` is not of the length `init` sized (the run's dimension).
+    pub fn apply_inverse_hessian(&mut self, v: &[f64], out: &mut [f64]) {
+        // `p` is scratch between steps (each step recomputes it).
+        self.two_loop(v);
+        assert_eq!(
+            out.len(),
+            self.p.len(),
+            "L-BFGS: output of the wrong length"
+        );
+        for (o, pi) in out.iter_mut().zip(&self.p) {
+            *o = -pi;
+        }
     }
 
     /// `p = −H g` by the two-loop recursion.
@@ -458,6 +501,8 @@ impl Optimizer for Lbfgs {
         self.two_loop(&state.grad);
         let mut slope = dot(&state.grad, &self.p);
         let mut report = None;
+        // Trial steps evaluated and not taken, over both searches when the first failed.
+        let mut rejected = 0;
         if slope < 0.0 && slope.is_finite() {
             let alpha0 = if self.len > 0 {
                 1.0
@@ -475,6 +520,8 @@ impl Optimizer for Lbfgs {
                     .search(eval, &ray, alpha0, &mut self.x_new, &mut self.g_new)?;
             if r.sufficient_decrease || self.len == 0 {
                 report = Some(r);
+            } else {
+                rejected += r.rejected_trials();
             }
         }
         let report = match report {
@@ -487,7 +534,7 @@ impl Optimizer for Lbfgs {
                 slope = dot(&state.grad, &self.p);
                 if slope.is_nan() || slope >= 0.0 {
                     return Ok(StepOutcome::Stop {
-                        reason: format!("∇fᵀp = {slope} is not negative"),
+                        reason: format!("∇fᵀp = {} is not negative", display_number(slope)),
                         diagnostics: diag,
                     });
                 }
@@ -503,7 +550,7 @@ impl Optimizer for Lbfgs {
             }
         };
         diag.learning_rate = Some(report.step);
-        diag.backtracks = Some(report.evaluations);
+        diag.backtracks = Some(rejected + report.rejected_trials());
         if !report.sufficient_decrease {
             let reason = format!(
                 "strong Wolfe line search found no acceptable step (last α = {:e})",

@@ -10,7 +10,7 @@
 //! diagonal; Ubaru, Chen & Saad, *SIAM J. Matrix Anal. Appl.* 38 (2017) and
 //! Ghorbani, Krishnan & Xiao, ICML 2019 for stochastic Lanczos quadrature.
 
-use descent_core::{Error, Evaluator, validate};
+use descent_core::{Error, Evaluator, display_number, validate};
 use descent_linalg::{Mat, MatRef, SymmetricEigen, matvec_add, norm_2, scale, vecmat};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -60,57 +60,104 @@ impl Tridiagonal {
                 0.0
             }
         });
+        // Every α, β was checked finite in `LanczosProcess::step`.
         SymmetricEigen::new(t.as_ref()).expect("a finite tridiagonal matrix is symmetric")
     }
 }
 
-/// The running Lanczos process over a stored basis.
+/// The running Lanczos process over a stored basis that grows one column per
+/// step (its storage doubles when full, so a run of j steps holds `O(j n)`
+/// numbers, never `n × max_steps` up front).
 struct LanczosProcess {
     basis: Mat<f64>,
+    reserved_columns: usize,
+    max_steps: usize,
     q: Vec<f64>,
     w: Vec<f64>,
     coefficients: Vec<f64>,
     t: Tridiagonal,
 }
 
+/// Basis columns reserved at the start (more are added by doubling).
+const INITIAL_BASIS_COLUMNS: usize = 16;
+
 impl LanczosProcess {
-    fn new(start: &[f64], capacity: usize) -> Self {
+    /// Start from `start` (finite, nonzero, checked by the callers) for at most
+    /// `max_steps ≤ n` steps.
+    fn new(start: &[f64], max_steps: usize) -> Self {
         let n = start.len();
-        let mut basis = Mat::zeros(n, capacity);
         let norm = norm_2(start);
-        for i in 0..n {
-            basis[(i, 0)] = start[i] / norm;
-        }
+        let mut basis = Mat::from_fn(n, 1, |i, _| start[i] / norm);
+        let reserved_columns = INITIAL_BASIS_COLUMNS.min(max_steps).max(1);
+        basis.reserve(n, reserved_columns);
         Self {
             basis,
+            reserved_columns,
+            max_steps,
             q: vec![0.0; n],
             w: vec![0.0; n],
-            coefficients: vec![0.0; capacity],
+            coefficients: Vec::with_capacity(reserved_columns),
             t: Tridiagonal {
-                alpha: Vec::with_capacity(capacity),
-                beta: Vec::with_capacity(capacity),
+                alpha: Vec::with_capacity(reserved_columns),
+                beta: Vec::with_capacity(reserved_columns),
             },
         }
     }
 
+    /// Append `w / β` as the next basis column.
+    fn push_column(&mut self, beta: f64) {
+        let n = self.w.len();
+        let j = self.basis.ncols();
+        if j == self.reserved_columns {
+            self.reserved_columns = (2 * j).min(self.max_steps);
+            self.basis.reserve(n, self.reserved_columns);
+        }
+        let w = &self.w;
+        self.basis.resize_with(n, j + 1, |i, _| w[i] / beta);
+    }
+
     /// One step: returns false at breakdown (an invariant subspace was found)
-    /// or when the basis is full.
+    /// or after `max_steps` steps.
+    ///
+    /// # Errors
+    /// An operator failure, or a non-finite α or β (the operator returned NaN
+    /// or ∞), named with the step.
     fn step(&mut self, op: &mut dyn SymmetricOperator) -> Result<bool, Error> {
         let j = self.t.alpha.len();
-        let capacity = self.basis.ncols();
-        for i in 0..self.q.len() {
+        let n = self.q.len();
+        for i in 0..n {
             self.q[i] = self.basis[(i, j)];
         }
         op.apply(&self.q, &mut self.w)?;
         let alpha = descent_linalg::dot(&self.q, &self.w);
+        if !alpha.is_finite() {
+            return Err(Error::invalid(
+                "Lanczos",
+                format!(
+                    "step {}: the operator's product gave α = qᵀAq = {} (not finite)",
+                    j + 1,
+                    display_number(alpha)
+                ),
+            ));
+        }
         // Full reorthogonalisation: w ← w − Q (Qᵀ w), twice.
+        self.coefficients.resize(j + 1, 0.0);
         let qj = self.basis.as_ref().subcols(0, j + 1);
         for _ in 0..2 {
-            let c = &mut self.coefficients[..j + 1];
-            vecmat(&self.w, qj, c);
-            matvec_add(-1.0, qj, c, &mut self.w);
+            vecmat(&self.w, qj, &mut self.coefficients);
+            matvec_add(-1.0, qj, &self.coefficients, &mut self.w);
         }
         let beta = norm_2(&self.w);
+        if !beta.is_finite() {
+            return Err(Error::invalid(
+                "Lanczos",
+                format!(
+                    "step {}: the operator's product gave β = ‖w‖ = {} (not finite)",
+                    j + 1,
+                    display_number(beta)
+                ),
+            ));
+        }
         self.t.alpha.push(alpha);
         let scale_t = self
             .t
@@ -119,24 +166,31 @@ impl LanczosProcess {
             .map(|a| a.abs())
             .fold(0.0, f64::max)
             .max(1e-300);
-        if beta <= 1e-12 * scale_t || j + 1 == capacity || j + 1 == self.w.len() {
-            self.t
-                .beta
-                .push(if j + 1 == self.w.len() { 0.0 } else { beta });
-            return Ok(beta > 1e-12 * scale_t && j + 1 < capacity && j + 1 < self.w.len());
+        let breakdown = beta <= 1e-12 * scale_t || j + 1 == n;
+        if breakdown || j + 1 == self.max_steps {
+            self.t.beta.push(if j + 1 == n { 0.0 } else { beta });
+            return Ok(false);
         }
         self.t.beta.push(beta);
-        for i in 0..self.w.len() {
-            self.basis[(i, j + 1)] = self.w[i] / beta;
-        }
+        self.push_column(beta);
         Ok(true)
+    }
+
+    /// The Krylov space is invariant (breakdown or j = n): the Ritz values are
+    /// exact eigenvalues.
+    fn invariant(&self) -> bool {
+        self.t.beta.last().is_some_and(|b| {
+            let scale_t = self.t.alpha.iter().map(|a| a.abs()).fold(0.0, f64::max);
+            *b <= 1e-12 * scale_t.max(1e-300)
+        })
     }
 }
 
 /// Run `steps` Lanczos steps (fewer at breakdown) from `start`.
 ///
 /// # Errors
-/// `steps = 0`, a start vector of the wrong length or zero, or an operator failure.
+/// `steps = 0`, a start vector of the wrong length or zero, an operator
+/// failure, or a product that is not finite (naming the step).
 pub fn lanczos(
     op: &mut dyn SymmetricOperator,
     start: &[f64],
@@ -181,38 +235,45 @@ pub struct ExtremeEigenvalues {
     pub converged: bool,
 }
 
-/// The k largest or smallest eigenvalues of a symmetric operator by Lanczos with
-/// full reorthogonalisation from a seeded Rademacher start, stopping when every
-/// wanted Ritz value has residual bound `β_j |u_{j,i}| ≤ tol · max(1, |θ_i|)`,
-/// at breakdown, or after `max_steps` (≤ n) steps. For a well-separated end of
-/// the spectrum the Ritz values' error is about the residual squared over the gap.
-///
-/// # Errors
-/// `k = 0` or `k > n`, `tol ≤ 0`, `max_steps < k`, or an operator failure.
-pub fn extreme_eigenvalues(
-    op: &mut dyn SymmetricOperator,
+/// Check the arguments shared by the extreme-eigenvalue functions.
+fn check_extreme_arguments(
+    owner: &'static str,
+    n: usize,
     k: usize,
-    end: SpectrumEnd,
     tol: f64,
     max_steps: usize,
-    seed: u64,
-) -> Result<ExtremeEigenvalues, Error> {
-    const OWNER: &str = "Lanczos extreme eigenvalues";
-    let n = op.dim();
-    validate::at_least(OWNER, "k", k, 1)?;
+) -> Result<(), Error> {
+    validate::at_least(owner, "k", k, 1)?;
     if k > n {
         return Err(Error::invalid(
-            OWNER,
+            owner,
             format!("k = {k} eigenvalues asked of an operator of dimension {n}"),
         ));
     }
-    validate::positive(OWNER, "tolerance", tol)?;
+    validate::positive(owner, "tolerance", tol)?;
     if max_steps < k {
         return Err(Error::invalid(
-            OWNER,
+            owner,
             format!("max steps = {max_steps} is below k = {k}"),
         ));
     }
+    Ok(())
+}
+
+/// One Lanczos run from a seeded Rademacher start, stopped when the k wanted
+/// Ritz values at every end in `ends` converged, at breakdown, or after
+/// `max_steps` steps; one result per end, in the order of `ends`.
+fn lanczos_extremes(
+    owner: &'static str,
+    op: &mut dyn SymmetricOperator,
+    k: usize,
+    ends: &[SpectrumEnd],
+    tol: f64,
+    max_steps: usize,
+    seed: u64,
+) -> Result<Vec<ExtremeEigenvalues>, Error> {
+    let n = op.dim();
+    check_extreme_arguments(owner, n, k, tol, max_steps)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut start = vec![0.0; n];
     rademacher(&mut rng, &mut start);
@@ -223,30 +284,110 @@ pub fn extreme_eigenvalues(
         if j < k && more {
             continue;
         }
+        if j < k {
+            // Breakdown before k steps: the start vector lies in an invariant
+            // subspace of dimension j, which holds only j distinct eigenvalues.
+            return Err(Error::invalid(
+                owner,
+                format!(
+                    "k = {k} eigenvalues asked, but the Krylov space of the start vector is invariant at dimension {j}: only {j} distinct eigenvalues are visible from it (single-vector Lanczos cannot resolve repeated eigenvalues); ask for k ≤ {j}"
+                ),
+            ));
+        }
         let eig = process.t.eigen();
         let beta_j = *process.t.beta.last().expect("one step taken");
-        let pick: Vec<usize> = match end {
-            SpectrumEnd::Smallest => (0..k.min(j)).collect(),
-            SpectrumEnd::Largest => (0..k.min(j)).map(|i| j - 1 - i).collect(),
-        };
-        let values: Vec<f64> = pick.iter().map(|&i| eig.values[i]).collect();
-        let residuals: Vec<f64> = pick
+        let invariant = process.invariant();
+        let results: Vec<ExtremeEigenvalues> = ends
             .iter()
-            .map(|&i| (beta_j * eig.vectors[(j - 1, i)]).abs())
+            .map(|end| {
+                let pick: Vec<usize> = match end {
+                    SpectrumEnd::Smallest => (0..k).collect(),
+                    SpectrumEnd::Largest => (0..k).map(|i| j - 1 - i).collect(),
+                };
+                let values: Vec<f64> = pick.iter().map(|&i| eig.values[i]).collect();
+                let residuals: Vec<f64> = pick
+                    .iter()
+                    .map(|&i| (beta_j * eig.vectors[(j - 1, i)]).abs())
+                    .collect();
+                let converged = invariant
+                    || residuals
+                        .iter()
+                        .zip(&values)
+                        .all(|(r, v)| *r <= tol * v.abs().max(1.0));
+                ExtremeEigenvalues {
+                    values,
+                    residuals,
+                    iterations: j,
+                    converged,
+                }
+            })
             .collect();
-        let converged = residuals
-            .iter()
-            .zip(&values)
-            .all(|(r, v)| *r <= tol * v.abs().max(1.0));
-        if converged || !more {
-            return Ok(ExtremeEigenvalues {
-                values,
-                residuals,
-                iterations: j,
-                converged: converged || beta_j == 0.0,
-            });
+        if !more || results.iter().all(|r| r.converged) {
+            return Ok(results);
         }
     }
+}
+
+/// The k largest or smallest eigenvalues of a symmetric operator by Lanczos with
+/// full reorthogonalisation from a seeded Rademacher start, stopping when every
+/// wanted Ritz value has residual bound `β_j |u_{j,i}| ≤ tol · max(1, |θ_i|)`,
+/// at breakdown, or after `max_steps` (≤ n) steps. For a well-separated end of
+/// the spectrum the Ritz values' error is about the residual squared over the gap.
+///
+/// The basis grows one column per step (`O(j n)` memory for j steps). Always
+/// returns exactly k values.
+///
+/// # Errors
+/// `k = 0` or `k > n`, `tol ≤ 0`, `max_steps < k`, an operator failure or a
+/// non-finite product (naming the Lanczos step), or a breakdown before k steps:
+/// the start vector's Krylov space is invariant at a dimension j < k (repeated
+/// eigenvalues, e.g. the identity), named with k and j.
+pub fn extreme_eigenvalues(
+    op: &mut dyn SymmetricOperator,
+    k: usize,
+    end: SpectrumEnd,
+    tol: f64,
+    max_steps: usize,
+    seed: u64,
+) -> Result<ExtremeEigenvalues, Error> {
+    let mut results = lanczos_extremes(
+        "Lanczos extreme eigenvalues",
+        op,
+        k,
+        &[end],
+        tol,
+        max_steps,
+        seed,
+    )?;
+    Ok(results.remove(0))
+}
+
+/// Both ends of the spectrum from one Lanczos run: `(smallest, largest)`, the
+/// k smallest (ascending) and the k largest (descending), stopping when both
+/// ends meet the tolerance of [`extreme_eigenvalues`] (so it costs the larger
+/// of the two separate runs' steps, not their sum).
+///
+/// # Errors
+/// As [`extreme_eigenvalues`].
+pub fn spectrum_ends(
+    op: &mut dyn SymmetricOperator,
+    k: usize,
+    tol: f64,
+    max_steps: usize,
+    seed: u64,
+) -> Result<(ExtremeEigenvalues, ExtremeEigenvalues), Error> {
+    let mut results = lanczos_extremes(
+        "Lanczos spectrum ends",
+        op,
+        k,
+        &[SpectrumEnd::Smallest, SpectrumEnd::Largest],
+        tol,
+        max_steps,
+        seed,
+    )?;
+    let largest = results.pop().expect("two ends");
+    let smallest = results.pop().expect("two ends");
+    Ok((smallest, largest))
 }
 
 /// Result of [`power_iteration`].
@@ -416,9 +557,15 @@ pub struct SpectralDensity {
 impl SpectralDensity {
     /// The density smoothed by a Gaussian of width σ, evaluated at `grid`:
     /// `φ(t) = Σ_i w_i exp(−(t − θ_i)²/2σ²) / (σ√(2π))`.
-    pub fn smoothed(&self, grid: &[f64], sigma: f64) -> Vec<f64> {
+    ///
+    /// # Errors
+    /// σ not finite and > 0 (σ = 0 divides by zero, a negative σ gives a
+    /// negative "density").
+    pub fn smoothed(&self, grid: &[f64], sigma: f64) -> Result<Vec<f64>, Error> {
+        validate::positive("smoothed spectral density", "width σ", sigma)?;
         let norm = 1.0 / (sigma * (2.0 * std::f64::consts::PI).sqrt());
-        grid.iter()
+        Ok(grid
+            .iter()
             .map(|t| {
                 self.nodes
                     .iter()
@@ -426,7 +573,7 @@ impl SpectralDensity {
                     .map(|(th, w)| w * norm * (-(t - th).powi(2) / (2.0 * sigma * sigma)).exp())
                     .sum()
             })
-            .collect()
+            .collect())
     }
     /// `∫ λ^p dμ = Σ_i w_i θ_i^p`, an estimate of `tr(A^p)/n` (exact in
     /// expectation for `p < 2·steps`).
@@ -510,7 +657,18 @@ pub struct PointClassification {
 }
 
 /// Classify by the signs of `eigenvalues` (any order), `|λ| ≤ tol` counting as zero.
-pub fn classify_eigenvalues(eigenvalues: &[f64], tol: f64) -> PointClassification {
+///
+/// # Errors
+/// `tol` negative or not finite (a NaN tolerance would count nothing as
+/// positive, negative or zero consistently), or a NaN eigenvalue.
+pub fn classify_eigenvalues(eigenvalues: &[f64], tol: f64) -> Result<PointClassification, Error> {
+    validate::non_negative("classify eigenvalues", "tolerance", tol)?;
+    if let Some(i) = eigenvalues.iter().position(|l| l.is_nan()) {
+        return Err(Error::invalid(
+            "classify eigenvalues",
+            format!("eigenvalue {i} is NaN"),
+        ));
+    }
     let positive = eigenvalues.iter().filter(|&&l| l > tol).count();
     let negative = eigenvalues.iter().filter(|&&l| l < -tol).count();
     let near_zero = eigenvalues.len() - positive - negative;
@@ -523,7 +681,7 @@ pub fn classify_eigenvalues(eigenvalues: &[f64], tol: f64) -> PointClassificatio
     } else {
         PointKind::Maximum
     };
-    PointClassification {
+    Ok(PointClassification {
         kind,
         positive,
         negative,
@@ -533,7 +691,7 @@ pub fn classify_eigenvalues(eigenvalues: &[f64], tol: f64) -> PointClassificatio
             .iter()
             .copied()
             .fold(f64::NEG_INFINITY, f64::max),
-    }
+    })
 }
 
 /// The second-order optimality certificate `‖∇f‖ ≤ ε and λ_min(∇²f) ≥ −ε`.
@@ -575,7 +733,7 @@ pub fn certify_dense(
         ));
     }
     let values = dense_eigenvalues(hessian)?;
-    let classification = classify_eigenvalues(&values, epsilon);
+    let classification = classify_eigenvalues(&values, epsilon)?;
     let grad_norm = norm_2(grad);
     let lambda_min = classification.lambda_min;
     Ok(SecondOrderCertificate {
@@ -587,14 +745,22 @@ pub fn certify_dense(
     })
 }
 
+/// Lanczos steps [`certify`] takes at most on Hessian-vector products: the
+/// basis holds `min(n, 300)` vectors of length n (240 MB at n = 10⁵).
+pub const CERTIFY_MAX_LANCZOS_STEPS: usize = 300;
+
 /// Classify the point `x` of the evaluator's objective and certify it: from the
-/// dense Hessian when the objective provides one, otherwise from Lanczos on
-/// Hessian-vector products (the `k = 1` smallest and largest eigenvalues to
-/// `10⁻⁸`, with counts taken from those two only: a point is then reported as
-/// a saddle, minimum or maximum from the extreme signs).
+/// dense Hessian when the objective provides one, otherwise from one Lanczos
+/// run on Hessian-vector products ([`spectrum_ends`] with `k = 1`, tolerance
+/// `10⁻⁸`, at most `min(n, `[`CERTIFY_MAX_LANCZOS_STEPS`]`)` steps), with counts
+/// taken from the two extremes only: a point is then reported as a saddle,
+/// minimum or maximum from the extreme signs. If the step cap is reached first,
+/// the extremes are the current Ritz values, which lie inside the spectrum
+/// (`λ_min` is over-estimated, `λ_max` under-estimated).
 ///
 /// # Errors
-/// `x` of the wrong length, no second derivatives, a malformed Hessian, `ε ≤ 0`.
+/// `x` of the wrong length, no second derivatives, a malformed Hessian, a
+/// non-finite Hessian-vector product, `ε ≤ 0`.
 pub fn certify(
     eval: &mut Evaluator<'_>,
     x: &[f64],
@@ -620,10 +786,9 @@ pub fn certify(
     }
     validate::positive("second-order certificate", "ε", epsilon)?;
     let mut op = HessianAt::new(eval, x)?;
-    let low = extreme_eigenvalues(&mut op, 1, SpectrumEnd::Smallest, 1e-8, n, seed)?;
-    let high = extreme_eigenvalues(&mut op, 1, SpectrumEnd::Largest, 1e-8, n, seed)?;
+    let (low, high) = spectrum_ends(&mut op, 1, 1e-8, n.min(CERTIFY_MAX_LANCZOS_STEPS), seed)?;
     let extremes = [low.values[0], high.values[0]];
-    let classification = classify_eigenvalues(&extremes, epsilon);
+    let classification = classify_eigenvalues(&extremes, epsilon)?;
     let grad_norm = norm_2(&grad);
     Ok(SecondOrderCertificate {
         grad_norm,

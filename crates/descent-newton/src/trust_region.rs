@@ -8,11 +8,13 @@
 //! the step is accepted when `ρ > 10⁻⁴`.
 
 use descent_core::{
-    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate,
+    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, display_number,
+    validate,
 };
-use descent_linalg::{Cholesky, Mat, dot, matvec, norm_2};
+use descent_linalg::{Cholesky, LinalgError, Mat, dot, matvec, norm_2};
 
 use crate::cg::{CgWorkspace, steihaug_cg};
+use crate::newton::non_finite_hessian;
 use crate::operator::{HessianAt, SymmetricOperator};
 
 /// How the trust-region subproblem is solved.
@@ -31,6 +33,10 @@ pub enum Subproblem {
 }
 
 /// Trust-region Newton method.
+///
+/// With the dogleg, a Hessian with a NaN or infinite entry at an iterate
+/// stops the run (naming the entry); a non-symmetric one is an error; only a
+/// non-positive Cholesky pivot selects the Cauchy point.
 #[derive(Debug, Clone)]
 pub struct TrustRegion {
     subproblem: Subproblem,
@@ -68,7 +74,11 @@ impl TrustRegion {
                 owner: OWNER,
                 name: "max radius Δ_max",
                 requirement: "≥ Δ₀",
-                value: format!("{max_radius} with Δ₀ = {initial_radius}"),
+                value: format!(
+                    "{} with Δ₀ = {}",
+                    display_number(max_radius),
+                    display_number(initial_radius)
+                ),
             });
         }
         if let Subproblem::SteihaugCg { forcing } = subproblem {
@@ -117,14 +127,22 @@ impl TrustRegion {
         self.radius
     }
 
-    /// Dogleg step into `p` (B in `h`, `bp` as workspace); returns whether the
-    /// Cauchy-point fallback fired.
-    fn dogleg_step(&mut self, g: &[f64]) -> bool {
+    /// Dogleg step into `p` (B in `h`, finite, `bp` as workspace); returns
+    /// whether the Cauchy-point fallback fired (B not positive definite).
+    ///
+    /// # Errors
+    /// A Hessian that is not symmetric (the user's objective is malformed);
+    /// only a non-positive Cholesky pivot means "not positive definite".
+    fn dogleg_step(&mut self, g: &[f64]) -> Result<bool, Error> {
         let delta = self.radius;
         let g_norm = norm_2(g);
         matvec(self.h.as_ref(), g, &mut self.bp);
         let gbg = dot(g, &self.bp);
-        let newton = Cholesky::factor(self.h.as_ref()).ok();
+        let newton = match Cholesky::factor(self.h.as_ref()) {
+            Ok(chol) => Some(chol),
+            Err(LinalgError::NotPositiveDefinite { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
         let Some(chol) = newton else {
             // Cauchy point (N&W eq. 4.11–4.12).
             let tau = if gbg <= 0.0 {
@@ -135,21 +153,21 @@ impl TrustRegion {
             for (pi, gi) in self.p.iter_mut().zip(g) {
                 *pi = -tau * delta * gi / g_norm;
             }
-            return true;
+            return Ok(true);
         };
         for (pi, gi) in self.p.iter_mut().zip(g) {
             *pi = -gi;
         }
         chol.solve_in_place(&mut self.p);
         if norm_2(&self.p) <= delta {
-            return false;
+            return Ok(false);
         }
         let unconstrained = g_norm * g_norm / gbg;
         if unconstrained * g_norm >= delta {
             for (pi, gi) in self.p.iter_mut().zip(g) {
                 *pi = -delta * gi / g_norm;
             }
-            return false;
+            return Ok(false);
         }
         // p = p_U + s (p_B − p_U), s ∈ [0, 1], ‖p‖ = Δ; bp holds p_B − p_U temporarily.
         for (pu, gi) in self.p_u.iter_mut().zip(g) {
@@ -164,7 +182,7 @@ impl TrustRegion {
         for ((pi, pu), d) in self.p.iter_mut().zip(p_u).zip(&self.bp) {
             *pi = pu + s * d;
         }
-        false
+        Ok(false)
     }
 }
 
@@ -214,7 +232,13 @@ impl Optimizer for TrustRegion {
         match self.subproblem {
             Subproblem::Dogleg => {
                 eval.hessian(&state.x, self.h.as_mut())?;
-                if self.dogleg_step(&state.grad) {
+                if let Some(reason) = non_finite_hessian(self.h.as_ref()) {
+                    return Ok(StepOutcome::Stop {
+                        reason,
+                        diagnostics: diag,
+                    });
+                }
+                if self.dogleg_step(&state.grad)? {
                     diag.fallback = Some("Cauchy point (Hessian not positive definite)");
                     diag.negative_curvature = true;
                 }
