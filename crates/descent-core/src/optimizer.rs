@@ -38,7 +38,8 @@ pub struct Diagnostics {
     /// The learning rate or step length used (η_k, or the line search's α).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub learning_rate: Option<f64>,
-    /// Backtracks or trial points of a line search.
+    /// Line-search trial steps rejected before the accepted one (0 when the
+    /// first trial passes; absent without a line search).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backtracks: Option<usize>,
     /// Damping λ added to the Hessian (Levenberg–Marquardt, modified Cholesky).

@@ -61,6 +61,15 @@ pub enum IndefiniteHessian {
         /// λ₀ ≥ 0 (0: pure Newton while H stays positive definite).
         initial_damping: f64,
     },
+    /// Fixed damping: always solve `(H + λI) p = −∇f` with the same λ, the
+    /// lecture's Levenberg–Marquardt step `w ← w − f′/(f″ + λ)`. Near a minimum
+    /// with Hessian `H*` it converges linearly, the error along eigenvector i
+    /// shrinking by `λ/(λ_i + λ)` per step. Stops (naming the pivot) when
+    /// `H + λI` is not positive definite.
+    FixedDamping {
+        /// λ ≥ 0.
+        lambda: f64,
+    },
     /// Modified Cholesky by added multiple of the identity (N&W Alg. 3.3):
     /// `τ₀ = 0` if `min H_ii > 0`, else `β − min H_ii`; factor `H + τI`,
     /// `τ ← max(2τ, β)` until it succeeds. Typically `β = 10⁻³`.
@@ -84,6 +93,7 @@ impl IndefiniteHessian {
             Self::Fail => "pure",
             Self::SolveIndefinite => "indefinite solve",
             Self::LevenbergMarquardt { .. } => "Levenberg–Marquardt",
+            Self::FixedDamping { .. } => "fixed damping",
             Self::ModifiedCholesky { .. } => "modified Cholesky",
             Self::EigenvalueModification { .. } => "saddle-free",
         }
@@ -118,6 +128,10 @@ pub struct Newton {
 
 const OWNER: &str = "Newton";
 
+/// Levenberg–Marquardt gives up when rejections have raised λ past this: the
+/// step `−(H + λI)⁻¹∇f ≈ −∇f/λ` is then below rounding of any sane x.
+const MAX_DAMPING: f64 = 1e100;
+
 impl Newton {
     /// Pure Newton: `η = 1`, [`IndefiniteHessian::Fail`], no line search.
     pub fn pure() -> Self {
@@ -134,6 +148,9 @@ impl Newton {
         match strategy {
             IndefiniteHessian::LevenbergMarquardt { initial_damping } => {
                 validate::non_negative(OWNER, "damping λ₀", initial_damping)?;
+            }
+            IndefiniteHessian::FixedDamping { lambda } => {
+                validate::non_negative(OWNER, "damping λ", lambda)?;
             }
             IndefiniteHessian::ModifiedCholesky { beta } => {
                 validate::positive(OWNER, "modified-Cholesky β", beta)?;
@@ -170,6 +187,7 @@ impl Newton {
     fn build(learning_rate: f64, strategy: IndefiniteHessian, line_search: Option<Armijo>) -> Self {
         let lambda = match strategy {
             IndefiniteHessian::LevenbergMarquardt { initial_damping } => initial_damping,
+            IndefiniteHessian::FixedDamping { lambda } => lambda,
             _ => 0.0,
         };
         Self {
@@ -252,6 +270,19 @@ impl Newton {
                 diag.damping = Some(self.lambda);
                 chol
             }
+            IndefiniteHessian::FixedDamping { lambda } => match self.factor_shifted(lambda) {
+                Ok(c) => {
+                    diag.damping = Some(lambda);
+                    c
+                }
+                Err(LinalgError::NotPositiveDefinite { pivot, .. }) => {
+                    return Ok(Err(format!(
+                        "H + λI with λ = {} is not positive definite (Cholesky pivot {pivot} is not positive)",
+                        display_number(lambda)
+                    )));
+                }
+                Err(e) => return Err(e.into()),
+            },
             IndefiniteHessian::ModifiedCholesky { beta } => {
                 let min_diag = (0..self.h.nrows())
                     .map(|i| self.h[(i, i)])
@@ -319,6 +350,7 @@ impl Optimizer for Newton {
         if matches!(
             self.strategy,
             IndefiniteHessian::LevenbergMarquardt { .. }
+                | IndefiniteHessian::FixedDamping { .. }
                 | IndefiniteHessian::ModifiedCholesky { .. }
         ) {
             self.damped = Mat::zeros(n, n);
@@ -399,17 +431,36 @@ impl Optimizer for Newton {
             matvec(self.h.as_ref(), &self.p, &mut self.work);
             let predicted = -(alpha * dot(&state.grad, &self.p)
                 + 0.5 * alpha * alpha * dot(&self.p, &self.work));
-            let rho = (state.f - report.value) / predicted;
-            diag.gain_ratio = Some(rho);
-            if rho > 0.0 && report.value.is_finite() {
-                self.lambda *= (1.0 - (2.0 * rho - 1.0).powi(3)).max(1.0 / 3.0);
-                self.nu = 2.0;
-            } else {
-                self.lambda = (self.lambda * self.nu).max(1e-8);
-                self.nu *= 2.0;
-                diag.rejected = true;
+            if !(predicted > 0.0) && report.value <= state.f {
+                // At a stationary point to working precision the model
+                // predicts no decrease; the ratio is 0/0. The step did not
+                // increase f, so take it and leave λ alone (rejecting it would
+                // double λ on every step until it overflows).
                 diag.damping = Some(self.lambda);
-                return Ok(StepOutcome::Continue(diag));
+            } else {
+                let rho = (state.f - report.value) / predicted;
+                diag.gain_ratio = Some(rho);
+                if rho > 0.0 && report.value.is_finite() {
+                    self.lambda *= (1.0 - (2.0 * rho - 1.0).powi(3)).max(1.0 / 3.0);
+                    self.nu = 2.0;
+                } else {
+                    self.lambda = (self.lambda * self.nu).max(1e-8);
+                    self.nu *= 2.0;
+                    diag.rejected = true;
+                    diag.damping = Some(self.lambda);
+                    if !(self.lambda <= MAX_DAMPING) {
+                        let reason = format!(
+                            "Levenberg–Marquardt: damping λ = {} exceeds {}, no step decreases f",
+                            display_number(self.lambda),
+                            display_number(MAX_DAMPING)
+                        );
+                        return Ok(StepOutcome::Stop {
+                            reason,
+                            diagnostics: diag,
+                        });
+                    }
+                    return Ok(StepOutcome::Continue(diag));
+                }
             }
         }
         state.x.copy_from_slice(&self.x_new);

@@ -1601,3 +1601,81 @@ fn backtracks_count_rejected_line_search_trials_in_every_method() {
         );
     }
 }
+
+#[test]
+fn fixed_damping_contracts_each_eigendirection_by_lambda_over_lambda_i_plus_lambda() {
+    // E = ½(w₁² + 3w₂²), w* = 0, λ = 1: (H + λI)⁻¹∇E = (w₁/2, 3w₂/4), so
+    // w₁ ← w₁/2 and w₂ ← w₂/4 exactly: ratios λ/(1 + λ) = ½ and λ/(3 + λ) = ¼.
+    let mut q = Quadratic::diagonal(&[1.0, 3.0], &[0.0, 0.0], 0.0).unwrap();
+    let mut newton = Newton::new(1.0, IndefiniteHessian::FixedDamping { lambda: 1.0 }).unwrap();
+    let mut trace = Trace::with_iterates();
+    let rules = StoppingRules::default()
+        .gradient_tolerance(None)
+        .max_iterations(10);
+    minimize_with(&mut q, &mut newton, &[1.0, 1.0], &rules, &mut [&mut trace]).unwrap();
+    // (to rounding: the Cholesky solve divides by √2·√2, not by 2).
+    for (k, x) in trace.iterates.iter().enumerate() {
+        let expect = [0.5f64.powi(k as i32), 0.25f64.powi(k as i32)];
+        for (xi, ei) in x.iter().zip(expect) {
+            assert!((xi / ei - 1.0).abs() < 1e-14, "k = {k}: {x:?}");
+        }
+    }
+    assert!(
+        trace.records[1..]
+            .iter()
+            .all(|r| r.diagnostics.damping == Some(1.0))
+    );
+}
+
+#[test]
+fn fixed_damping_too_small_for_an_indefinite_hessian_stops_naming_lambda() {
+    // Saddle x² − y²: H = diag(2, −2); H + ½I = diag(2.5, −1.5) is not PD.
+    let mut saddle = SurfaceObjective(Saddle);
+    let mut newton = Newton::new(1.0, IndefiniteHessian::FixedDamping { lambda: 0.5 }).unwrap();
+    let r = minimize(
+        &mut saddle,
+        &mut newton,
+        &[1.0, 1.0],
+        &StoppingRules::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        r.termination,
+        Termination::Failed {
+            iteration: 1,
+            reason:
+                "H + λI with λ = 0.5 is not positive definite (Cholesky pivot 1 is not positive)"
+                    .into()
+        }
+    );
+    assert_eq!(
+        Newton::new(1.0, IndefiniteHessian::FixedDamping { lambda: -1.0 })
+            .unwrap_err()
+            .to_string(),
+        "Newton: damping λ must be finite and ≥ 0, got -1"
+    );
+}
+
+#[test]
+fn levenberg_marquardt_stays_put_at_a_minimum_instead_of_overflowing_lambda() {
+    // Once x = x* to working precision the model predicts no decrease (0/0 gain
+    // ratio). Rejecting such steps doubled λ until it overflowed after ~50
+    // steps; now the run keeps going at the minimum with λ unchanged.
+    let mut q = Quadratic::diagonal(&[1.0, 3.0], &[0.0, 0.0], 0.0).unwrap();
+    let mut newton = Newton::new(
+        1.0,
+        IndefiniteHessian::LevenbergMarquardt {
+            initial_damping: 1.0,
+        },
+    )
+    .unwrap();
+    let mut trace = Trace::new();
+    let rules = StoppingRules::default()
+        .gradient_tolerance(None)
+        .max_iterations(300);
+    let r = minimize_with(&mut q, &mut newton, &[1.0, 1.0], &rules, &mut [&mut trace]).unwrap();
+    assert_eq!(r.termination, Termination::MaxIterations);
+    assert_eq!(r.f, 0.0);
+    let last = trace.records.last().unwrap().diagnostics.damping.unwrap();
+    assert!(last.is_finite() && last < 1.0, "λ = {last}");
+}
