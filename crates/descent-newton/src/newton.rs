@@ -431,7 +431,7 @@ impl Optimizer for Newton {
             matvec(self.h.as_ref(), &self.p, &mut self.work);
             let predicted = -(alpha * dot(&state.grad, &self.p)
                 + 0.5 * alpha * alpha * dot(&self.p, &self.work));
-            if !(predicted > 0.0) && report.value <= state.f {
+            if (predicted <= 0.0 || predicted.is_nan()) && report.value <= state.f {
                 // At a stationary point to working precision the model
                 // predicts no decrease; the ratio is 0/0. The step did not
                 // increase f, so take it and leave λ alone (rejecting it would
@@ -448,7 +448,7 @@ impl Optimizer for Newton {
                     self.nu *= 2.0;
                     diag.rejected = true;
                     diag.damping = Some(self.lambda);
-                    if !(self.lambda <= MAX_DAMPING) {
+                    if self.lambda > MAX_DAMPING || self.lambda.is_nan() {
                         let reason = format!(
                             "Levenberg–Marquardt: damping λ = {} exceeds {}, no step decreases f",
                             display_number(self.lambda),

@@ -30,7 +30,7 @@ pub struct Settings {
     pub starts: Vec<f64>,
     /// Iterations.
     pub iterations: usize,
-    /// Initial Levenberg–Marquardt damping λ₀.
+    /// Levenberg–Marquardt's fixed damping λ (> max(−f″) = 1 keeps f″ + λ > 0).
     pub lm_damping: f64,
     /// GD step.
     pub gd_eta: f64,
@@ -126,7 +126,10 @@ pub fn run_with(s: &Settings) -> Report {
     );
     report.setup(
         "(iii) Levenberg–Marquardt",
-        format!("Newton, IndefiniteHessian::LevenbergMarquardt {{ initial_damping: {} }} (λ adapted by Nielsen's rule)", fmt_num(s.lm_damping)),
+        format!(
+            "Newton, IndefiniteHessian::FixedDamping {{ lambda: {} }} (step −f′/(f″ + λ))",
+            fmt_num(s.lm_damping)
+        ),
     );
     report.setup(
         "(iv) GD",
@@ -138,15 +141,15 @@ pub fn run_with(s: &Settings) -> Report {
          in between it jumps sign (N(0.5) = −1 exactly). (ii) converges to sign(w_0) for every w_0 ≠ 0. \
          (iv) converges to sign(w_0).",
     );
-    report.note(
-        "(iii) The catalogue's Levenberg–Marquardt keeps λ = 2 fixed, giving the linear ratio \
-         λ/(f″(w*) + λ) = 0.5. descent-newton's Levenberg–Marquardt adapts λ (Nielsen's rule), so λ → 0 \
-         near the minimum and the convergence becomes quadratic: its ratio is reported, and the fixed-λ \
-         check is not asserted (no fixed-damping Newton exists in descent-newton yet). Runs stop at \
-         |f′| ≤ 1e-15 because, at a converged point, that Levenberg–Marquardt sees a zero predicted \
-         reduction, rejects the step and doubles ν each time, until λ overflows to ∞ (a bug to fix in \
-         descent-newton: a converged LM step should stop, or λ be capped).",
-    );
+    // f″(±1) = 3·1 − 1 = 2: the fixed-damping ratio at either minimum.
+    let lm_ratio = s.lm_damping / (2.0 + s.lm_damping);
+    report.note(format!(
+        "(iii) With λ fixed, w* − w_{{k+1}} ≈ (1 − f″(w*)/(f″(w*) + λ))(w* − w_k), a linear ratio \
+         λ/(f″(w*) + λ) = {}/(2 + {}) = {}, measured at the last step with 1e-9 < |w_k − limit| < 1e-3.",
+        fmt_num(s.lm_damping),
+        fmt_num(s.lm_damping),
+        fmt_num(lm_ratio)
+    ));
 
     let methods: [(&str, MakeOptimizer<'_>); 4] = [
         (
@@ -175,8 +178,8 @@ pub fn run_with(s: &Settings) -> Report {
                 Box::new(
                     Newton::new(
                         1.0,
-                        IndefiniteHessian::LevenbergMarquardt {
-                            initial_damping: s.lm_damping,
+                        IndefiniteHessian::FixedDamping {
+                            lambda: s.lm_damping,
                         },
                     )
                     .expect("valid"),
@@ -203,6 +206,7 @@ pub fn run_with(s: &Settings) -> Report {
     let mut newton_max_dev: f64 = 0.0;
     let mut newton_min_dev: f64 = 0.0;
     let mut saddle_free_dev: f64 = 0.0;
+    let mut lm_ratio_dev: f64 = 0.0;
     let mut chart = LineChart::new(
         "Limit after 100 iterations vs start w_0",
         Axis::linear("w_0"),
@@ -244,6 +248,9 @@ pub fn run_with(s: &Settings) -> Report {
                 }
                 if m == 1 {
                     saddle_free_dev = saddle_free_dev.max((o.limit - target).abs());
+                }
+                if m == 2 {
+                    lm_ratio_dev = lm_ratio_dev.max((o.ratio - lm_ratio).abs());
                 }
                 if magnitude == 0.3 && w0 > 0.0 {
                     traces.push((name.to_owned(), o.path.clone()));
@@ -299,6 +306,14 @@ pub fn run_with(s: &Settings) -> Report {
         "(ii) every w_0: max |limit − sign(w_0)|",
         saddle_free_dev,
         1e-12,
+    ));
+    report.check(Check::at_most(
+        format!(
+            "(iii) every w_0: max |asymptotic ratio − λ/(f″(w*) + λ)| (= {})",
+            fmt_num(lm_ratio)
+        ),
+        lm_ratio_dev,
+        1e-6,
     ));
     report
 }
