@@ -13,7 +13,9 @@
 //! result `R{∇_w L} = H v` is exact (no finite differences).
 
 use descent_core::Error;
-use descent_graph::{Activation, Divergence, LayerLayout, Network, Node, Workspace};
+use descent_graph::{
+    Activation, Divergence, LayerLayout, Network, Node, Workspace, log_sum_exp, sigmoid,
+};
 use descent_linalg::{MatMut, MatRef, matmul, matmul_add};
 
 /// Buffers for forward, backward and R passes over batches of up to `capacity` samples.
@@ -29,6 +31,7 @@ pub struct Backprop {
     r_values: Vec<Vec<f64>>,
     r_grads: Vec<Vec<f64>>,
     r_written: Vec<bool>,
+    w_squared: Vec<f64>,
 }
 
 fn mat(buf: &[f64], rows: usize, cols: usize) -> MatRef<'_, f64> {
@@ -203,6 +206,7 @@ impl Backprop {
             r_values: bufs(),
             r_grads: bufs(),
             r_written: vec![false; dims.len()],
+            w_squared: vec![0.0; network.n_params()],
             dims,
         })
     }
@@ -584,5 +588,166 @@ impl Backprop {
             Some(out),
         );
         loss
+    }
+
+    /// Becker & LeCun's diagonal Gauss–Newton approximation of the Hessian of the mean
+    /// divergence on the loaded batch, in one forward and one backward-like pass.
+    ///
+    /// The pass back-propagates **diagonal second derivatives**, keeping only the
+    /// Gauss–Newton part (the `f″ · ∂E/∂y` term is dropped, so every entry is ≥ 0)
+    /// and only the diagonal at every node (off-diagonal terms are dropped):
+    ///
+    /// * seed, per sample: `∂²E/∂y_N² ≈ (1/B) diag H_out(y_N, d)` — for L2 the ones,
+    ///   for sigmoid + BCE `σ(1 − σ)` (H_out is diagonal, so this is exact), for
+    ///   softmax + cross-entropy / KL `s (p − p²)` with `s = Σ d_i`: the **diagonal of**
+    ///   `H_out = s (diag p − p pᵀ)`, an approximation, since softmax couples the outputs;
+    /// * activation `y = f(z)`: `∂²E/∂z² ≈ f′(z)² ⊙ ∂²E/∂y²`;
+    /// * affine `z_k = W_k y_{k−1} + b_k`: `∂²E/∂y_{k−1}² ≈ (W_k ⊙ W_k)ᵀ ∂²E/∂z_k²`;
+    /// * sum `y = Σ u_j`: `∂²E/∂u_j² ≈ ∂²E/∂y²`; a node read by several nodes
+    ///   accumulates their contributions (again dropping cross terms);
+    ///
+    /// and then, summed over the batch (the 1/B is in the seed, so this is the mean),
+    /// `diag H_{W_k,ij} ≈ Σ_b y_{k−1,j}² ∂²E/∂z_{k,i}²` (for the batch:
+    /// `(∂²E/∂Z_k²)(Y_{k−1} ⊙ Y_{k−1})ᵀ`) and `diag H_{b_k,i} ≈ Σ_b ∂²E/∂z_{k,i}²`.
+    /// For the last layer's parameters (and for a network with one affine layer) the
+    /// result equals the diagonal of the Gauss–Newton matrix
+    /// ([`Backprop::gauss_newton_vector_product`]) exactly, softmax outputs excepted.
+    /// Returns `L(w)`.
+    ///
+    /// Cost: about one gradient (one product with `W_k ⊙ W_k` and one with
+    /// `Y_{k−1} ⊙ Y_{k−1}` per layer, in buffers allocated by [`Backprop::new`]).
+    ///
+    /// References: Becker & LeCun, "Improving the convergence of back-propagation
+    /// learning with second order methods", Proc. 1988 Connectionist Models Summer
+    /// School; LeCun, Bottou, Orr & Müller, "Efficient BackProp" (1998), §9.1.
+    ///
+    /// # Errors
+    /// If the network has a softmax activation node (its Jacobian is not diagonal, so
+    /// no `f′(z)²` exists): the message names the node. Use linear outputs with a
+    /// softmax divergence instead.
+    ///
+    /// # Panics
+    /// On wrong lengths or nothing loaded.
+    pub fn becker_lecun_diagonal(
+        &mut self,
+        net: &Network,
+        w: &[f64],
+        divergence: Divergence,
+        out: &mut [f64],
+    ) -> Result<f64, Error> {
+        assert_eq!(w.len(), net.n_params(), "Becker–LeCun: parameter length");
+        assert_eq!(out.len(), net.n_params(), "Becker–LeCun: output length");
+        for (i, node) in net.nodes().iter().enumerate() {
+            if let Node::Activation { activation, .. } = node {
+                if !activation.is_elementwise() {
+                    return Err(Error::invalid(
+                        "Becker–LeCun diagonal",
+                        format!(
+                            "node {i} ({}) is a {} activation, whose Jacobian is not diagonal; \
+                             use linear outputs with a softmax divergence instead",
+                            net.node_label(i),
+                            activation.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        let loss = self.loss(net, w, divergence);
+        for (s, wi) in self.w_squared.iter_mut().zip(w) {
+            *s = wi * wi;
+        }
+        let (m, b, o) = (net.output_dim(), self.forward.batch(), net.output_node());
+        let scale = 1.0 / b as f64;
+        // The curvature of node i lives in r_grads[i]; r_values[i] holds Y_i ⊙ Y_i.
+        let y = self.forward.value_slice(o);
+        for ((yc, dc), hc) in y
+            .chunks_exact(m)
+            .zip(self.targets[..m * b].chunks_exact(m))
+            .zip(self.r_grads[o][..m * b].chunks_exact_mut(m))
+        {
+            match divergence {
+                Divergence::L2 => hc.fill(scale),
+                Divergence::SigmoidBinaryCrossEntropy => {
+                    for (h, yi) in hc.iter_mut().zip(yc) {
+                        let p = sigmoid(*yi);
+                        *h = scale * p * (1.0 - p);
+                    }
+                }
+                Divergence::SoftmaxCrossEntropy | Divergence::SoftmaxKl => {
+                    // diag of s (diag p − p pᵀ): s (p_i − p_i²)
+                    let (lse, s) = (log_sum_exp(yc), dc.iter().sum::<f64>());
+                    for (h, yi) in hc.iter_mut().zip(yc) {
+                        let p = (yi - lse).exp();
+                        *h = scale * s * (p - p * p);
+                    }
+                }
+            }
+        }
+        self.r_written.fill(false);
+        self.r_written[o] = true;
+        let fwd = &self.forward;
+        for (i, node) in net.nodes().iter().enumerate().skip(1).rev() {
+            let d = node.dim();
+            match node {
+                Node::Input { .. } => unreachable!("only node 0 is the input"),
+                Node::Activation {
+                    input, activation, ..
+                } => {
+                    // ∂²E/∂z² ≈ f′(z)² ⊙ ∂²E/∂y²
+                    let acc = self.r_written[*input];
+                    let (hz, hy) = pair(&mut self.r_grads, *input, i);
+                    let (z, yv) = (fwd.value_slice(*input), fwd.value_slice(i));
+                    for (((o, zi), yi), hi) in
+                        hz[..d * b].iter_mut().zip(z).zip(yv).zip(&hy[..d * b])
+                    {
+                        let f1 = activation.derivative(*zi, *yi);
+                        let x = f1 * f1 * hi;
+                        if acc { *o += x } else { *o = x }
+                    }
+                    self.r_written[*input] = true;
+                }
+                Node::Affine { input, in_dim, .. } => {
+                    let layout = layout_of(net, i);
+                    // Y_{k−1} ⊙ Y_{k−1}
+                    let ysq = &mut self.r_values[*input][..in_dim * b];
+                    for (s, yi) in ysq.iter_mut().zip(fwd.value_slice(*input)) {
+                        *s = yi * yi;
+                    }
+                    let hz = mat(&self.r_grads[i], d, b);
+                    // diag H_{W_k} ≈ (∂²E/∂Z_k²)(Y_{k−1} ⊙ Y_{k−1})ᵀ
+                    matmul(
+                        layout.weights_mut(out),
+                        hz,
+                        mat(&self.r_values[*input], *in_dim, b).transpose(),
+                    );
+                    // diag H_{b_k} ≈ Σ_b ∂²E/∂z_k²
+                    row_sums(&self.r_grads[i][..d * b], d, layout.bias_mut(out), false);
+                    if *input != 0 {
+                        // ∂²E/∂y_{k−1}² ≈ (W_k ⊙ W_k)ᵀ ∂²E/∂z_k²
+                        let acc = self.r_written[*input];
+                        let (hin, hz) = pair(&mut self.r_grads, *input, i);
+                        product(
+                            acc,
+                            mat_mut(hin, *in_dim, b),
+                            layout.weights(&self.w_squared).transpose(),
+                            mat(hz, d, b),
+                        );
+                        self.r_written[*input] = true;
+                    }
+                }
+                Node::Sum { inputs, .. } => {
+                    // ∂y/∂u_j = I ⇒ ∂²E/∂u_j² ≈ ∂²E/∂y²
+                    for &u in inputs {
+                        let acc = self.r_written[u];
+                        let (hu, hy) = pair(&mut self.r_grads, u, i);
+                        for (o, h) in hu[..d * b].iter_mut().zip(&hy[..d * b]) {
+                            if acc { *o += h } else { *o = *h }
+                        }
+                        self.r_written[u] = true;
+                    }
+                }
+            }
+        }
+        Ok(loss)
     }
 }

@@ -7,7 +7,9 @@
 //!   every product a faer matmul, buffers allocated once; also the exact
 //!   Hessian-vector product by Pearlmutter's R-operator
 //!   ([`Backprop::hessian_vector_product`]) and the generalised Gauss–Newton
-//!   product ([`Backprop::gauss_newton_vector_product`], Schraudolph 2002).
+//!   product ([`Backprop::gauss_newton_vector_product`], Schraudolph 2002), and
+//!   Becker & LeCun's (1988) back-propagated diagonal Gauss–Newton
+//!   approximation ([`Backprop::becker_lecun_diagonal`]).
 //! * [`NetworkObjective`]: network + data + divergence as a
 //!   `descent_core::Objective` (value, gradient, Hv, dense Hessian) with
 //!   optional weight decay, full-batch or mini-batch (descent-data's

@@ -12,7 +12,9 @@ use crate::fast::Backprop;
 /// `L(w) = (1/N) Σ_n Div(y_N(x_n; w), d_n) + (λ/2) ‖w‖²`,
 /// as a [`descent_core::Objective`] with value, gradient (fast backprop), exact
 /// Hessian-vector products (R-operator), the dense Hessian (n Hv products) and
-/// Gauss–Newton products ([`NetworkObjective::gauss_newton_vector_product`]).
+/// Gauss–Newton products ([`NetworkObjective::gauss_newton_vector_product`]) and
+/// Becker & LeCun's diagonal Gauss–Newton approximation
+/// ([`NetworkObjective::becker_lecun_diagonal`]).
 ///
 /// Data: inputs `X` (`D_0 × N`) and targets `T` (`D_N × N`), **samples as columns**.
 /// The weight decay λ applies to every parameter, biases included.
@@ -217,6 +219,30 @@ impl NetworkObjective {
         self.backprop
             .gauss_newton_vector_product(&self.network, w, self.divergence, v, out);
         descent_linalg::axpy(self.weight_decay, v, out);
+        Ok(())
+    }
+
+    /// Becker & LeCun's diagonal Gauss–Newton approximation of `∇²L(w)` on the current
+    /// batch, plus the weight decay: `out_i ≈ G_ii + λ`, every entry ≥ 0
+    /// (see [`Backprop::becker_lecun_diagonal`] for the back-propagated recursion
+    /// `∂²E/∂z_k² ≈ f′(z_k)² ⊙ ((W_{k+1} ⊙ W_{k+1})ᵀ ∂²E/∂z_{k+1}²)`,
+    /// `diag H_{W_k,ij} ≈ mean_b y_{k−1,j}² ∂²E/∂z_{k,i}²`, `diag H_{b_k,i} ≈ mean_b ∂²E/∂z_{k,i}²`).
+    /// Meant as per-parameter step sizes `η / max(out_i, δ)` (descent-newton's
+    /// `DiagonalNewton::with_diagonal`).
+    ///
+    /// References: Becker & LeCun, "Improving the convergence of back-propagation
+    /// learning with second order methods" (1988); LeCun, Bottou, Orr & Müller,
+    /// "Efficient BackProp" (1998), §9.1.
+    ///
+    /// # Errors
+    /// If `w` or `out` does not have length n, or the network has a softmax
+    /// activation node (named in the message).
+    pub fn becker_lecun_diagonal(&mut self, w: &[f64], out: &mut [f64]) -> Result<(), Error> {
+        self.check_lengths(w, w, out)?;
+        self.draw(false);
+        self.backprop
+            .becker_lecun_diagonal(&self.network, w, self.divergence, out)?;
+        out.iter_mut().for_each(|o| *o += self.weight_decay);
         Ok(())
     }
 

@@ -653,3 +653,124 @@ fn bad_input_is_an_error_naming_the_values() {
         "no gradient passes through it",
     );
 }
+
+/// The exact diagonal of the Gauss–Newton matrix, `G_ii = e_iᵀ G e_i`, from n products.
+fn gauss_newton_diagonal(obj: &mut NetworkObjective, w: &[f64]) -> Vec<f64> {
+    let n = w.len();
+    let (mut e, mut col, mut diag) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    for i in 0..n {
+        e[i] = 1.0;
+        obj.gauss_newton_vector_product(w, &e, &mut col)
+            .expect("lengths fit");
+        e[i] = 0.0;
+        diag[i] = col[i];
+    }
+    diag
+}
+
+#[test]
+fn becker_lecun_diagonal_is_the_exact_gauss_newton_diagonal_without_hidden_layers() {
+    // With one affine layer z = W x + b, W_ij and b_i move only output i, so the
+    // Jacobian column of W_ij is x_j f′(z_i) e_i and G's diagonal is
+    // mean_b x_j² f′(z_i)² H_out,ii: nothing is dropped (even for softmax, whose
+    // H_out is full, only its diagonal enters G's diagonal).
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    let cases = [
+        (Activation::Identity, Divergence::L2),
+        (Activation::Sigmoid, Divergence::L2),
+        (Activation::Identity, Divergence::SigmoidBinaryCrossEntropy),
+        (Activation::Identity, Divergence::SoftmaxCrossEntropy),
+        (Activation::Tanh, Divergence::L2),
+    ];
+    for (act, div) in cases {
+        let net = Network::mlp(&[3, 4], &[act]).expect("valid sizes");
+        let w = net.init(Init::Uniform { a: 0.8 }, 4).expect("valid init");
+        let x = Mat::from_fn(3, 5, |_, _| rng.random_range(-1.5..1.5));
+        let t = random_targets(&mut rng, div, 4, 5);
+        let mut obj = NetworkObjective::new(net, div, x.as_ref(), t.as_ref())
+            .expect("valid")
+            .with_weight_decay(0.03)
+            .expect("λ ≥ 0");
+        let exact = gauss_newton_diagonal(&mut obj, &w);
+        let mut bl = vec![0.0; w.len()];
+        obj.becker_lecun_diagonal(&w, &mut bl).expect("supported");
+        let err = rel_diff(&bl, &exact);
+        assert!(err <= 1e-12, "{} / {}: {err:e}", act.name(), div.name());
+    }
+}
+
+#[test]
+fn becker_lecun_diagonal_is_non_negative_and_exact_on_the_last_layer() {
+    // Dropping off-diagonal curvature only happens when it is propagated through
+    // W_k ⊙ W_k to an earlier layer; the last layer's W_N,ij and b_N,i still move
+    // only output i, so their entries are G's exact diagonal.
+    let mut rng = ChaCha8Rng::seed_from_u64(22);
+    let acts = [
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Softplus,
+        Activation::Relu,
+        Activation::Identity,
+    ];
+    for act in acts {
+        for div in DIVERGENCES {
+            let depth = rng.random_range(2..=3);
+            let (net, w, x, t) = random_case(&mut rng, act, div, 4, depth, 4);
+            if near_kink(&net, &w, x.as_ref(), act) {
+                continue;
+            }
+            let last = *net.layers().last().expect("≥ 1 layer");
+            let mut obj = NetworkObjective::new(net, div, x.as_ref(), t.as_ref()).expect("valid");
+            let exact = gauss_newton_diagonal(&mut obj, &w);
+            let mut bl = vec![0.0; w.len()];
+            obj.becker_lecun_diagonal(&w, &mut bl).expect("supported");
+            assert!(
+                bl.iter().all(|d| *d >= 0.0),
+                "{} / {}: {bl:?}",
+                act.name(),
+                div.name()
+            );
+            let range = last.w_offset..last.b_offset + last.rows;
+            let err = rel_diff(&bl[range.clone()], &exact[range]);
+            assert!(err <= 1e-12, "{} / {}: {err:e}", act.name(), div.name());
+        }
+    }
+}
+
+#[test]
+fn becker_lecun_diagonal_of_a_hand_derived_1_1_1_identity_network() {
+    // y = w2 (w1 x + b1) + b2, Div = ½(y − d)², H_out = 1, everything scalar so
+    // dropping off-diagonal terms drops nothing: G_ii = mean_b (∂y/∂θ_i)².
+    // w = (w1, b1, w2, b2) = (3, −1, 0.5, 0.25); samples x = 2 (h = 5) and x = 0 (h = −1):
+    //   w1: mean (w2 x)² = (1 + 0)/2 = 0.5      b1: w2² = 0.25
+    //   w2: mean h²      = (25 + 1)/2 = 13      b2: 1
+    // plus λ = 0.5 on every entry.
+    let net = Network::mlp(&[1, 1, 1], &[Activation::Identity, Activation::Identity])
+        .expect("valid sizes");
+    let w = [3.0, -1.0, 0.5, 0.25];
+    let x = Mat::from_fn(1, 2, |_, j| [2.0, 0.0][j]);
+    let t = Mat::from_fn(1, 2, |_, j| [1.0, -2.0][j]);
+    let mut obj = NetworkObjective::new(net, Divergence::L2, x.as_ref(), t.as_ref())
+        .expect("valid")
+        .with_weight_decay(0.5)
+        .expect("λ ≥ 0");
+    let mut bl = [0.0; 4];
+    obj.becker_lecun_diagonal(&w, &mut bl).expect("supported");
+    assert_eq!(bl, [1.0, 0.75, 13.5, 1.5]);
+}
+
+#[test]
+fn becker_lecun_diagonal_rejects_a_softmax_activation_node() {
+    let net = Network::mlp(&[2, 3], &[Activation::Softmax]).expect("valid sizes");
+    let w = net.init(Init::Uniform { a: 0.5 }, 1).expect("valid init");
+    let x = Mat::from_fn(2, 2, |i, j| (i + j) as f64);
+    let t = Mat::from_fn(3, 2, |i, _| (i == 0) as u8 as f64);
+    let mut obj =
+        NetworkObjective::new(net, Divergence::L2, x.as_ref(), t.as_ref()).expect("valid");
+    let mut out = vec![0.0; w.len()];
+    expect_err(
+        obj.becker_lecun_diagonal(&w, &mut out),
+        "node 2 (y_1) is a softmax activation",
+    );
+    expect_err(obj.becker_lecun_diagonal(&w[1..], &mut out), "parameters");
+}
