@@ -2,12 +2,15 @@
 //! `x_i ← x_i − η ∇_i f / max(|H_ii|, δ)`, the lecture's "one step size per
 //! direction" with the curvature of each coordinate axis.
 //!
-//! The diagonal is exact (from the dense Hessian, for small problems) or
+//! The diagonal is exact (from the dense Hessian, for small problems),
 //! Hutchinson's estimate `E[z ⊙ Hz]` from Hessian-vector products with seeded
-//! Rademacher probes. That is all that exists: Becker & LeCun's (1988)
-//! backpropagated diagonal Gauss–Newton approximation of a network's Hessian is
-//! **not** implemented anywhere in descent (it needs the network's layer
-//! structure, which this crate must not know).
+//! Rademacher probes, or supplied by the caller
+//! ([`DiagonalNewton::with_diagonal`]). The last is how Becker & LeCun's (1988)
+//! back-propagated diagonal Gauss–Newton approximation of a network's Hessian
+//! drives this method: it needs the network's layer structure, which this crate
+//! must not know, so it lives in descent-backprop
+//! (`NetworkObjective::becker_lecun_diagonal`, `Backprop::becker_lecun_diagonal`)
+//! and is passed in as a closure.
 
 use descent_core::{
     Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, display_number,
@@ -17,7 +20,8 @@ use descent_linalg::Mat;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Where the diagonal comes from.
+/// Where the diagonal comes from (for a caller-supplied diagonal see
+/// [`DiagonalNewton::with_diagonal`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DiagonalSource {
     /// `H_ii` from the dense Hessian (O(n²) memory).
@@ -32,7 +36,8 @@ pub enum DiagonalSource {
 }
 
 /// Diagonal Newton: per-parameter steps `η / max(|d_i|, δ)` with `d ≈ diag ∇²f`,
-/// d the exact diagonal or Hutchinson's estimate ([`DiagonalSource`]).
+/// d the exact diagonal or Hutchinson's estimate ([`DiagonalSource`]), or a
+/// caller's diagonal `d(x)` ([`DiagonalNewton::with_diagonal`]).
 ///
 /// Defaults used by [`DiagonalNewton::new`]'s callers: `η = 1`, `δ = 10⁻⁸`. A
 /// NaN or infinite curvature `d_i` stops the run (naming i and the value)
@@ -40,13 +45,15 @@ pub enum DiagonalSource {
 ///
 /// The update is the one Becker & LeCun, *Improving the convergence of
 /// back-propagation learning with second order methods* (1988) apply per
-/// weight, but their backpropagated Gauss–Newton diagonal is not implemented
-/// here; the diagonal estimator is Bekas, Kokiopoulou & Saad (2007).
+/// weight; their back-propagated Gauss–Newton diagonal is descent-backprop's
+/// `NetworkObjective::becker_lecun_diagonal`, plugged in through
+/// [`DiagonalNewton::with_diagonal`]. The diagonal estimator is Bekas,
+/// Kokiopoulou & Saad (2007).
 #[derive(Debug, Clone)]
 pub struct DiagonalNewton {
     learning_rate: f64,
     floor: f64,
-    source: DiagonalSource,
+    source: Source,
     rng: ChaCha8Rng,
     d: Vec<f64>,
     z: Vec<f64>,
@@ -55,6 +62,48 @@ pub struct DiagonalNewton {
 }
 
 const OWNER: &str = "diagonal Newton";
+
+/// A caller's diagonal `d(x)`, cloneable behind a trait object.
+trait DiagonalFn {
+    fn diagonal(&mut self, x: &[f64], d: &mut [f64]) -> Result<(), Error>;
+    fn clone_box(&self) -> Box<dyn DiagonalFn>;
+}
+
+impl<F> DiagonalFn for F
+where
+    F: FnMut(&[f64], &mut [f64]) -> Result<(), Error> + Clone + 'static,
+{
+    fn diagonal(&mut self, x: &[f64], d: &mut [f64]) -> Result<(), Error> {
+        self(x, d)
+    }
+    fn clone_box(&self) -> Box<dyn DiagonalFn> {
+        Box::new(self.clone())
+    }
+}
+
+/// The built-in sources, or the caller's.
+enum Source {
+    Builtin(DiagonalSource),
+    Provided(Box<dyn DiagonalFn>),
+}
+
+impl Clone for Source {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Builtin(s) => Self::Builtin(*s),
+            Self::Provided(f) => Self::Provided(f.clone_box()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Builtin(s) => s.fmt(f),
+            Self::Provided(_) => f.write_str("Provided"),
+        }
+    }
+}
 
 impl DiagonalNewton {
     /// Step `η > 0`, curvature floor `δ > 0`, diagonal from `source`.
@@ -74,13 +123,37 @@ impl DiagonalNewton {
         Ok(Self {
             learning_rate,
             floor,
-            source,
+            source: Source::Builtin(source),
             rng: ChaCha8Rng::seed_from_u64(seed),
             d: Vec::new(),
             z: Vec::new(),
             hz: Vec::new(),
             h: Mat::zeros(0, 0),
         })
+    }
+
+    /// Step `η > 0`, curvature floor `δ > 0`, and the diagonal `d(x)` written by
+    /// `diagonal(x, d)` at every iterate: `x_i ← x_i − η ∇_i f / max(|d_i|, δ)`.
+    ///
+    /// Meant for curvature this crate cannot compute, above all a network's
+    /// Becker & LeCun (1988) diagonal Gauss–Newton approximation
+    /// (descent-backprop's `NetworkObjective::becker_lecun_diagonal`, from a clone
+    /// of the objective captured by the closure). The closure must be `Clone` so
+    /// that the method stays `Clone`; an `Err` it returns is the step's error
+    /// (so `minimize` returns it). Its calls happen outside the [`Evaluator`], so the run's
+    /// evaluation counts do not include them (Becker–LeCun costs about one
+    /// gradient per step).
+    ///
+    /// # Errors
+    /// [`Error::Hyperparameter`] for `η ≤ 0` or `δ ≤ 0`.
+    pub fn with_diagonal(
+        learning_rate: f64,
+        floor: f64,
+        diagonal: impl FnMut(&[f64], &mut [f64]) -> Result<(), Error> + Clone + 'static,
+    ) -> Result<Self, Error> {
+        let mut method = Self::new(learning_rate, floor, DiagonalSource::Exact)?;
+        method.source = Source::Provided(Box::new(diagonal));
+        Ok(method)
     }
 
     /// The diagonal used in the last step.
@@ -91,9 +164,17 @@ impl DiagonalNewton {
 
 impl Optimizer for DiagonalNewton {
     fn name(&self) -> String {
-        match self.source {
-            DiagonalSource::Exact => format!("diagonal Newton (exact) η={}", self.learning_rate),
-            DiagonalSource::Hutchinson { samples, .. } => {
+        match &self.source {
+            Source::Builtin(DiagonalSource::Exact) => {
+                format!("diagonal Newton (exact) η={}", self.learning_rate)
+            }
+            Source::Provided(_) => {
+                format!(
+                    "diagonal Newton (provided diagonal) η={}",
+                    self.learning_rate
+                )
+            }
+            Source::Builtin(DiagonalSource::Hutchinson { samples, .. }) => {
                 format!(
                     "diagonal Newton (Hutchinson, {samples} probes) η={}",
                     self.learning_rate
@@ -104,13 +185,17 @@ impl Optimizer for DiagonalNewton {
 
     fn requirements(&self) -> Requirements {
         match self.source {
-            DiagonalSource::Exact => Requirements {
+            Source::Builtin(DiagonalSource::Exact) => Requirements {
                 hessian: true,
                 hessian_vector_product: false,
             },
-            DiagonalSource::Hutchinson { .. } => Requirements {
+            Source::Builtin(DiagonalSource::Hutchinson { .. }) => Requirements {
                 hessian: false,
                 hessian_vector_product: true,
+            },
+            Source::Provided(_) => Requirements {
+                hessian: false,
+                hessian_vector_product: false,
             },
         }
     }
@@ -120,24 +205,26 @@ impl Optimizer for DiagonalNewton {
         self.d = vec![0.0; n];
         self.z = vec![0.0; n];
         self.hz = vec![0.0; n];
-        if let DiagonalSource::Exact = self.source {
+        if let Source::Builtin(DiagonalSource::Exact) = self.source {
             self.h = Mat::zeros(n, n);
         }
-        if let DiagonalSource::Hutchinson { seed, .. } = self.source {
+        if let Source::Builtin(DiagonalSource::Hutchinson { seed, .. }) = self.source {
             self.rng = ChaCha8Rng::seed_from_u64(seed);
         }
         Ok(())
     }
 
     fn step(&mut self, eval: &mut Evaluator<'_>, state: &mut State) -> Result<StepOutcome, Error> {
-        match self.source {
-            DiagonalSource::Exact => {
+        match &mut self.source {
+            Source::Provided(diagonal) => diagonal.diagonal(&state.x, &mut self.d)?,
+            Source::Builtin(DiagonalSource::Exact) => {
                 eval.hessian(&state.x, self.h.as_mut())?;
                 for i in 0..self.d.len() {
                     self.d[i] = self.h[(i, i)];
                 }
             }
-            DiagonalSource::Hutchinson { samples, .. } => {
+            Source::Builtin(DiagonalSource::Hutchinson { samples, .. }) => {
+                let samples = *samples;
                 self.d.fill(0.0);
                 for _ in 0..samples {
                     for zi in &mut self.z {

@@ -16,7 +16,8 @@
 //!   residual maps; [`HessianFree::gauss_newton`] on any [`GaussNewtonProduct`].
 //! * [`QuasiNewton`] (BFGS, DFP, SR1) and [`Lbfgs`], with the strong-Wolfe line
 //!   search of `descent_gd::line_search`.
-//! * [`DiagonalNewton`]: exact or Hutchinson diagonal as per-parameter steps.
+//! * [`DiagonalNewton`]: exact, Hutchinson or caller-supplied diagonal (e.g. a
+//!   network's Becker–LeCun diagonal from descent-backprop) as per-parameter steps.
 //! * [`HessianFree`]: truncated Newton–CG; [`TrustRegion`] with dogleg or
 //!   CG–Steihaug ([`cg`] holds both CG solvers).
 //! * [`spectrum`]: dense eigenvalues, Lanczos, power iteration, Hutchinson

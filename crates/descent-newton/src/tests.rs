@@ -682,6 +682,61 @@ fn diagonal_newton_is_exact_on_a_diagonal_quadratic_with_either_source() {
     }
 }
 
+#[test]
+fn diagonal_newton_with_a_provided_diagonal_steps_by_it_and_reports_its_errors() {
+    // f = ½ Σ a_i (x_i − c_i)², a = (1, 10, 100): the provided diagonal a gives
+    // x − ∇f/a = c in one step; a half-size diagonal a/2 with η = 1/2 is the same step.
+    let a = [1.0, 10.0, 100.0];
+    let c = [1.0, -2.0, 3.0];
+    // Quadratic's f = ½xᵀAx + bᵀx, so b = −A c.
+    let b: Vec<f64> = a.iter().zip(&c).map(|(ai, ci)| -ai * ci).collect();
+    for (eta, factor) in [(1.0, 1.0), (0.5, 0.5)] {
+        let mut q = Quadratic::diagonal(&a, &b, 0.0).unwrap();
+        let diagonal = move |_x: &[f64], d: &mut [f64]| {
+            d.iter_mut().zip(&a).for_each(|(di, ai)| *di = factor * ai);
+            Ok(())
+        };
+        let mut opt = DiagonalNewton::with_diagonal(eta, 1e-8, diagonal).unwrap();
+        assert!(!opt.requirements().hessian);
+        assert!(opt.name().contains("provided"), "{}", opt.name());
+        let mut copy = opt.clone();
+        for method in [&mut opt, &mut copy] {
+            let run = minimize(&mut q, method, &[5.0, 5.0, 5.0], &rules(1)).unwrap();
+            assert!(
+                run.x.iter().zip(&c).all(|(x, ci)| (x - ci).abs() < 1e-14),
+                "{:?}",
+                run.x
+            );
+            assert_eq!(run.counts.hessian, 0);
+        }
+    }
+    // A failing diagonal's error is the step's error, returned by the runner.
+    let mut q = Quadratic::diagonal(&a, &b, 0.0).unwrap();
+    let failing = |_x: &[f64], _d: &mut [f64]| {
+        Err(descent_core::Error::invalid(
+            "user diagonal",
+            "no curvature here",
+        ))
+    };
+    let mut opt = DiagonalNewton::with_diagonal(1.0, 1e-8, failing).unwrap();
+    let err = minimize(&mut q, &mut opt, &[5.0, 5.0, 5.0], &rules(3)).unwrap_err();
+    assert!(err.to_string().contains("no curvature here"), "{err}");
+    // A NaN entry stops before x moves.
+    let nan = |_x: &[f64], d: &mut [f64]| {
+        d.fill(1.0);
+        d[1] = f64::NAN;
+        Ok(())
+    };
+    let mut opt = DiagonalNewton::with_diagonal(1.0, 1e-8, nan).unwrap();
+    let run = minimize(&mut q, &mut opt, &[5.0, 5.0, 5.0], &rules(3)).unwrap();
+    assert_eq!(run.x, vec![5.0, 5.0, 5.0]);
+    let ok = |_x: &[f64], _d: &mut [f64]| Ok(());
+    let err = DiagonalNewton::with_diagonal(0.0, 1e-8, ok)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("η must be"), "{err}");
+}
+
 // ---------- spectrum ----------
 
 #[test]
