@@ -774,3 +774,31 @@ fn becker_lecun_diagonal_rejects_a_softmax_activation_node() {
     );
     expect_err(obj.becker_lecun_diagonal(&w[1..], &mut out), "parameters");
 }
+
+#[test]
+fn becker_lecun_diagonal_passes_through_skip_connections() {
+    // y_0 (3) → z_1 (3) → tanh → z_2 (3) → sum with y_1 → sigmoid → z_3 (2), BCE.
+    // y_1 is read twice (by z_2 and the sum): its curvature accumulates both.
+    let mut b = NetworkBuilder::new(3).expect("dim ≥ 1");
+    let z1 = b.affine(0, 3).expect("node 0 exists");
+    let y1 = b.activation(z1, Activation::Tanh).expect("exists");
+    let z2 = b.affine(y1, 3).expect("exists");
+    let s = b.sum(&[z2, y1]).expect("both 3-dimensional");
+    let u = b.activation(s, Activation::Sigmoid).expect("exists");
+    let _ = b.affine(u, 2).expect("exists");
+    let net = b.build().expect("every node used");
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let w = net.init(Init::Uniform { a: 0.8 }, 5).expect("valid");
+    let x = Mat::from_fn(3, 4, |_, _| rng.random_range(-1.0..1.0));
+    let div = Divergence::SigmoidBinaryCrossEntropy;
+    let t = random_targets(&mut rng, div, 2, 4);
+    let last = *net.layers().last().expect("3 layers");
+    let mut obj = NetworkObjective::new(net, div, x.as_ref(), t.as_ref()).expect("valid");
+    let exact = gauss_newton_diagonal(&mut obj, &w);
+    let mut bl = vec![0.0; w.len()];
+    obj.becker_lecun_diagonal(&w, &mut bl).expect("supported");
+    assert!(bl.iter().all(|d| *d > 0.0), "{bl:?}");
+    let range = last.w_offset..last.b_offset + last.rows;
+    let err = rel_diff(&bl[range.clone()], &exact[range]);
+    assert!(err <= 1e-12, "last layer: {err:e}");
+}
