@@ -336,6 +336,10 @@ impl Backprop {
     /// (forward-mode pass along v), after a forward pass.
     fn r_forward(&mut self, net: &Network, w: &[f64], v: &[f64]) {
         let b = self.forward.batch();
+        // R{y_0} = 0: the input does not depend on w. The buffer is shared with
+        // other passes (the Becker–LeCun pass stores Y_0 ⊙ Y_0 there), so reset it
+        // before an activation or a sum reads it.
+        self.r_values[0].fill(0.0);
         let fwd = &self.forward;
         for (i, node) in net.nodes().iter().enumerate().skip(1) {
             let d = node.dim();

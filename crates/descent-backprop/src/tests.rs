@@ -802,3 +802,70 @@ fn becker_lecun_diagonal_passes_through_skip_connections() {
     let err = rel_diff(&bl[range.clone()], &exact[range]);
     assert!(err <= 1e-12, "last layer: {err:e}");
 }
+
+#[test]
+fn becker_lecun_then_curvature_products_on_a_network_reading_the_raw_input() {
+    // y_0 (3) → z_1 (3); tanh(y_0); sum of z_1, tanh(y_0) and y_0 → sigmoid → z (2), L2.
+    // The affine z_1 reads y_0 (so the Becker–LeCun pass stores Y_0 ⊙ Y_0 in the
+    // R-buffer of node 0), and an activation and a sum read y_0 directly, so
+    // R{y_0} = 0 must hold in the R-pass after a Becker–LeCun pass on the same
+    // object. The references are independent: central differences of the
+    // teaching-path gradient and products on a fresh objective.
+    let mut b = NetworkBuilder::new(3).expect("dim ≥ 1");
+    let z1 = b.affine(0, 3).expect("node 0 exists");
+    let a0 = b.activation(0, Activation::Tanh).expect("node 0 exists");
+    let s = b.sum(&[z1, a0, 0]).expect("all 3-dimensional");
+    let u = b.activation(s, Activation::Sigmoid).expect("exists");
+    let _ = b.affine(u, 2).expect("exists");
+    let net = b.build().expect("every node used");
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let w = net.init(Init::Uniform { a: 0.8 }, 6).expect("valid");
+    let n = w.len();
+    let x = Mat::from_fn(3, 4, |_, _| rng.random_range(-1.5..1.5));
+    let t = random_targets(&mut rng, Divergence::L2, 2, 4);
+    let v: Vec<f64> = (0..n).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let fresh = || {
+        NetworkObjective::new(net.clone(), Divergence::L2, x.as_ref(), t.as_ref()).expect("valid")
+    };
+    let (mut hv_fresh, mut gv_fresh) = (vec![0.0; n], vec![0.0; n]);
+    fresh()
+        .hessian_vector_product(&w, &v, &mut hv_fresh)
+        .expect("lengths fit");
+    fresh()
+        .gauss_newton_vector_product(&w, &v, &mut gv_fresh)
+        .expect("lengths fit");
+    let mut obj = fresh();
+    let mut bl = vec![0.0; n];
+    obj.becker_lecun_diagonal(&w, &mut bl).expect("supported");
+    let (mut hv, mut gv) = (vec![0.0; n], vec![0.0; n]);
+    obj.hessian_vector_product(&w, &v, &mut hv)
+        .expect("lengths fit");
+    obj.becker_lecun_diagonal(&w, &mut bl).expect("supported");
+    obj.gauss_newton_vector_product(&w, &v, &mut gv)
+        .expect("lengths fit");
+    assert!(
+        rel_diff(&hv, &hv_fresh) <= 1e-14,
+        "Hv after B-L: {hv:?} vs {hv_fresh:?}"
+    );
+    assert!(
+        rel_diff(&gv, &gv_fresh) <= 1e-14,
+        "Gv after B-L: {gv:?} vs {gv_fresh:?}"
+    );
+    // Hv against (∇L(w + h v) − ∇L(w − h v)) / 2h on the teaching path
+    let h = 1e-5;
+    let wp: Vec<f64> = w.iter().zip(&v).map(|(a, b)| a + h * b).collect();
+    let wm: Vec<f64> = w.iter().zip(&v).map(|(a, b)| a - h * b).collect();
+    let (_, gp) =
+        teaching_gradient(&net, &wp, x.as_ref(), t.as_ref(), Divergence::L2).expect("valid");
+    let (_, gm) =
+        teaching_gradient(&net, &wm, x.as_ref(), t.as_ref(), Divergence::L2).expect("valid");
+    let fd: Vec<f64> = gp
+        .iter()
+        .zip(&gm)
+        .map(|(a, b)| (a - b) / (2.0 * h))
+        .collect();
+    assert!(
+        rel_diff(&hv, &fd) <= 1e-7,
+        "Hv vs differences: {hv:?} vs {fd:?}"
+    );
+}
