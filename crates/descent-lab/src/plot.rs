@@ -18,8 +18,9 @@ use crate::format::fmt_num;
 /// Width × height of every figure, in pixels.
 pub const FIGURE_SIZE: (u32, u32) = (760, 480);
 
-/// The colour cycle of series (Tableau 10).
-const PALETTE: [RGBColor; 10] = [
+/// The colour cycle of series: Tableau 10, then black and wine, so the
+/// eleven-line charts (E7) repeat no colour.
+const PALETTE: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -30,6 +31,8 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
+    RGBColor(0, 0, 0),
+    RGBColor(128, 0, 64),
 ];
 
 /// The colour of series number `i` in the cycle.

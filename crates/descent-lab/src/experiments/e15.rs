@@ -158,7 +158,8 @@ pub fn run_with(s: &Settings) -> Report {
     let chart = LineChart::new(
         "Final iterates (last 16) vs η",
         Axis::log("η"),
-        Axis::linear("w").range(-1.0, 5.0),
+        // Headroom above the wide well (w = 4) keeps the legend off the points.
+        Axis::linear("w").range(-1.0, 6.5),
     )
     .with(Series::new("last 16 iterates", tails, Style::Markers))
     .with_vertical_line(
