@@ -869,3 +869,71 @@ fn becker_lecun_then_curvature_products_on_a_network_reading_the_raw_input() {
         "Hv vs differences: {hv:?} vs {fd:?}"
     );
 }
+
+/// `f(x) = c Σ x_i²` with an analytic gradient whose entry `wrong` is multiplied by
+/// `factor` (to plant an error of known size).
+struct ScaledQuadratic {
+    c: f64,
+    wrong: usize,
+    factor: f64,
+}
+
+impl Objective for ScaledQuadratic {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn value(&mut self, x: &[f64]) -> f64 {
+        self.c * x.iter().map(|v| v * v).sum::<f64>()
+    }
+    fn gradient(&mut self, x: &[f64], grad: &mut [f64]) {
+        for (g, v) in grad.iter_mut().zip(x) {
+            *g = 2.0 * self.c * v;
+        }
+        grad[self.wrong] *= self.factor;
+    }
+}
+
+#[test]
+fn the_gradient_check_is_scale_invariant_and_rejects_non_finite_derivatives() {
+    // f = c (x_0² + x_1²) at x = (1, 2): ĝ = (2c, 4c) (exact for a quadratic up to
+    // rounding ~ε f / h). Planting g_0 = 1.01 · 2c gives |g_0 − ĝ_0| = 0.02c and the
+    // error 0.02c / (|ĝ_0| + ‖ĝ‖_∞) = 0.02c / 6c = 1/300, whatever c is: the old
+    // metric |g − ĝ| / max(1, |g|, |ĝ|) gave 2e-10 for c = 1e-8 and passed it.
+    for c in [1e-8, 1.0, 1e6] {
+        let mut f = ScaledQuadratic {
+            c,
+            wrong: 0,
+            factor: 1.01,
+        };
+        let check = crate::gradient_check(&mut f, &[1.0, 2.0], 1e-5).expect("finite");
+        assert_eq!(check.index, 0);
+        assert!(
+            (check.max_relative_error - 1.0 / 300.0).abs() <= 1e-8,
+            "c = {c}: {check:?}"
+        );
+        // and the correct gradient passes at 1e-7
+        f.factor = 1.0;
+        let check = crate::gradient_check(&mut f, &[1.0, 2.0], 1e-5).expect("finite");
+        assert!(check.max_relative_error <= 1e-9, "c = {c}: {check:?}");
+    }
+    // A NaN analytic derivative is an error naming the coordinate, not a silent pass
+    // (NaN > worst is false).
+    let mut f = ScaledQuadratic {
+        c: 1.0,
+        wrong: 1,
+        factor: f64::NAN,
+    };
+    expect_err(
+        crate::gradient_check(&mut f, &[1.0, 2.0], 1e-5),
+        "the analytic derivative of x[1] is NaN",
+    );
+    // through a network, the parameter is named by the network: w = (W_1[0,0], b_1[0])
+    let net = Network::mlp(&[1, 1], &[Activation::Identity]).expect("valid sizes");
+    let x = Mat::from_fn(1, 1, |_, _| 1.0);
+    let t = Mat::from_fn(1, 1, |_, _| 0.0);
+    let mut obj =
+        NetworkObjective::new(net.clone(), Divergence::L2, x.as_ref(), t.as_ref()).expect("valid");
+    // b = ∞: y = ∞ and ∂L/∂W = (y − d) x = ∞
+    let named = format!("the analytic derivative of {} is inf", net.param_name(0));
+    expect_err(obj.gradient_check(&[1.0, f64::INFINITY], 1e-5), &named);
+}
