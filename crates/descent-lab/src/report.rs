@@ -139,60 +139,77 @@ pub struct Check {
 
 impl Check {
     /// `|measured − expected| ≤ tolerance`.
+    ///
+    /// The expected side also shows the deviation `|measured − expected|`
+    /// (through [`fmt_below`](crate::fmt_below) with floor `tolerance/1000`,
+    /// see `deviation_floor`), so a reader sees how close the two are even
+    /// when both print with the same six digits.
     pub fn within(
         description: impl Into<String>,
         measured: f64,
         expected: f64,
         tolerance: f64,
     ) -> Self {
-        let ok = (measured - expected).abs() <= tolerance;
+        let deviation = (measured - expected).abs();
+        let ok = deviation <= tolerance;
         Self {
             description: description.into(),
             measured: fmt_num(measured),
-            expected: format!("{} ± {}", fmt_num(expected), fmt_num(tolerance)),
+            expected: format!(
+                "{} ± {} (deviation {})",
+                fmt_num(expected),
+                fmt_num(tolerance),
+                crate::fmt_below(deviation, deviation_floor(tolerance))
+            ),
             verdict: Verdict::from_bool(ok),
         }
     }
 
     /// `|measured − expected| ≤ tolerance · |expected|`.
+    ///
+    /// The expected side also shows the relative deviation
+    /// `|measured − expected| / |expected|` (floor `tolerance/1000`, as in
+    /// [`Check::within`]).
     pub fn within_relative(
         description: impl Into<String>,
         measured: f64,
         expected: f64,
         tolerance: f64,
     ) -> Self {
-        let ok = (measured - expected).abs() <= tolerance * expected.abs();
+        let deviation = (measured - expected).abs();
+        let ok = deviation <= tolerance * expected.abs();
         Self {
             description: description.into(),
             measured: fmt_num(measured),
             expected: format!(
-                "{} (relative tolerance {})",
+                "{} (relative tolerance {}, relative deviation {})",
                 fmt_num(expected),
-                fmt_num(tolerance)
+                fmt_num(tolerance),
+                crate::fmt_below(deviation / expected.abs(), deviation_floor(tolerance))
             ),
             verdict: Verdict::from_bool(ok),
         }
     }
 
-    /// `measured ≤ bound`. A measured value below a thousandth of the bound is
-    /// shown as `< bound/1000` ([`fmt_below`](crate::fmt_below)): far inside the
-    /// bound its last digits are rounding and would differ between CPUs.
+    /// `measured ≤ bound`, the measured side shown as `fmt_bounded` shows it (round-off bounds, `ROUNDOFF_BOUND` = 1e-9, print a holding value as `< bound`).
     pub fn at_most(description: impl Into<String>, measured: f64, bound: f64) -> Self {
+        let ok = measured <= bound;
         Self {
             description: description.into(),
-            measured: crate::fmt_below(measured, bound.abs() * 1e-3),
+            measured: fmt_bounded(measured, bound, ok),
             expected: format!("≤ {}", fmt_num(bound)),
-            verdict: Verdict::from_bool(measured <= bound),
+            verdict: Verdict::from_bool(ok),
         }
     }
 
     /// `measured < bound`, shown as [`Check::at_most`] shows it.
     pub fn less_than(description: impl Into<String>, measured: f64, bound: f64) -> Self {
+        let ok = measured < bound;
         Self {
             description: description.into(),
-            measured: crate::fmt_below(measured, bound.abs() * 1e-3),
+            measured: fmt_bounded(measured, bound, ok),
             expected: format!("< {}", fmt_num(bound)),
-            verdict: Verdict::from_bool(measured < bound),
+            verdict: Verdict::from_bool(ok),
         }
     }
 
@@ -234,6 +251,40 @@ impl Check {
     pub fn holds(&self) -> bool {
         self.verdict == Verdict::Holds
     }
+}
+
+/// Bounds at or below this are round-off tolerances: a residual checked
+/// against them (an equivariance error, (a) vs (b) of E11, a ratio's deviation
+/// from `1 − ηa`) is a sum of a few hundred rounding errors of size
+/// `ε_mach ≈ 2.2e-16`, so its digits depend on faer's SIMD path (AVX2 vs
+/// AVX-512 change the summation order) and on libm. Above it a bound is a
+/// modelling tolerance and the measured value carries information.
+pub(crate) const ROUNDOFF_BOUND: f64 = 1e-9;
+
+/// The measured side of [`Check::at_most`] / [`Check::less_than`].
+///
+/// * A failing value is always printed in full ([`fmt_num`]): the reader must
+///   see by how much it missed.
+/// * A holding value against a round-off bound (`|bound| ≤ ROUNDOFF_BOUND`)
+///   is printed as `< bound`: its digits are rounding noise that differs
+///   between CPUs, and "below the bound" is all it says.
+/// * Otherwise a value below `|bound|/1000` prints as `< bound/1000`
+///   ([`fmt_below`](crate::fmt_below)), anything larger in full.
+pub(crate) fn fmt_bounded(measured: f64, bound: f64, holds: bool) -> String {
+    if !holds {
+        fmt_num(measured)
+    } else if bound.abs() <= ROUNDOFF_BOUND {
+        format!("< {}", fmt_num(bound))
+    } else {
+        crate::fmt_below(measured, bound.abs() * 1e-3)
+    }
+}
+
+/// Floor under which [`Check::within`] / [`Check::within_relative`] print the
+/// deviation as `< floor`: a thousandth of the tolerance, so a deviation far
+/// inside the tolerance (rounding) prints the same on every CPU.
+fn deviation_floor(tolerance: f64) -> f64 {
+    tolerance.abs() * 1e-3
 }
 
 impl Report {
@@ -343,4 +394,58 @@ pub struct Summary {
     pub figures: Vec<String>,
     /// Checks with verdicts.
     pub checks: Vec<Check>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Check, Verdict, fmt_bounded};
+
+    #[test]
+    fn roundoff_bounds_print_a_holding_value_as_below_the_bound() {
+        // 1.37e-14 against 1e-12: rounding noise, printed as the bound only.
+        assert_eq!(fmt_bounded(1.37e-14, 1e-12, true), "< 1e-12");
+        // 4.29e-13 against 1e-10 would print in full under the bound/1000 rule.
+        assert_eq!(fmt_bounded(4.29e-13, 1e-10, true), "< 1e-10");
+        assert_eq!(fmt_bounded(5e-10, 1e-9, true), "< 1e-9");
+        // Just above the round-off level: the bound/1000 floor applies.
+        assert_eq!(fmt_bounded(2e-9, 1e-8, true), "2e-9");
+        assert_eq!(fmt_bounded(2e-12, 1e-8, true), "< 1e-11");
+        assert_eq!(fmt_bounded(0.5, 1.0, true), "0.5");
+        // A failing value is printed in full whatever the bound.
+        assert_eq!(fmt_bounded(3e-12, 1e-12, false), "3e-12");
+        let c = Check::at_most("e", 3e-12, 1e-12);
+        assert_eq!((c.measured.as_str(), c.verdict), ("3e-12", Verdict::Fails));
+        let c = Check::less_than("e", 9.49e-14, 1e-12);
+        assert_eq!(
+            (c.measured.as_str(), c.verdict),
+            ("< 1e-12", Verdict::Holds)
+        );
+        // Equal to a strict bound fails and shows the value.
+        let c = Check::less_than("e", 1e-12, 1e-12);
+        assert_eq!((c.measured.as_str(), c.verdict), ("1e-12", Verdict::Fails));
+    }
+
+    #[test]
+    fn within_shows_the_deviation() {
+        // |0.0017841201 − 0.00178412| = 1e-10 ≥ 1e-12 · 1e-3: printed.
+        let c = Check::within("x", 0.001_784_120_1, 0.001_784_12, 1e-9);
+        assert_eq!(c.verdict, Verdict::Holds);
+        assert_eq!(c.expected, "0.00178412 ± 1e-9 (deviation 1e-10)");
+        // A deviation below tolerance/1000 prints as a bound.
+        let c = Check::within("x", 1.0, 1.0, 1e-6);
+        assert_eq!(c.expected, "1 ± 1e-6 (deviation < 1e-9)");
+        // Relative: |2.000002 − 2|/2 = 1e-6 ≤ 1e-5.
+        let c = Check::within_relative("x", 2.000_002, 2.0, 1e-5);
+        assert_eq!(c.verdict, Verdict::Holds);
+        assert_eq!(
+            c.expected,
+            "2 (relative tolerance 1e-5, relative deviation 1e-6)"
+        );
+        let c = Check::within_relative("x", 2.1, 2.0, 1e-5);
+        assert_eq!(c.verdict, Verdict::Fails);
+        assert_eq!(
+            c.expected,
+            "2 (relative tolerance 1e-5, relative deviation 0.05)"
+        );
+    }
 }
