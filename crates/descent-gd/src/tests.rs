@@ -1165,3 +1165,61 @@ fn settings_deserialise_with_validated_schedules() {
         "constant schedule: η must be finite and > 0, got -1 at line 1 column 63"
     );
 }
+
+#[test]
+fn batched_noise_averages_b_draws_so_its_variance_is_sigma2_over_b() {
+    // At a fixed x the noise g̃ − ∇f is the mean of b independent N(0, σ²) draws, variance σ²/b.
+    // The sample variance s² of n Gaussian values has standard error σ²_b·√(2/(n − 1)), so
+    // s² must lie within ±4 SE of σ²/b (fails by chance with probability ≈ 6e-5 per coordinate).
+    let sigma = 0.5;
+    let n = 20_000;
+    for (b, seed) in [(1usize, 7u64), (4, 8), (16, 9)] {
+        let mut noisy =
+            NoisyGradient::with_batch(DiagonalQuadratic::new(&[1.0, 3.0]), sigma, b, seed).unwrap();
+        assert_eq!(noisy.batch(), b);
+        let exact = [1.0, 3.0]; // ∇f(1, 1) = a
+        let (mut sum, mut sq) = ([0.0; 2], [0.0; 2]);
+        let mut g = [0.0; 2];
+        for _ in 0..n {
+            noisy.gradient(&[1.0, 1.0], &mut g);
+            for j in 0..2 {
+                let z = g[j] - exact[j];
+                sum[j] += z;
+                sq[j] += z * z;
+            }
+        }
+        let expected = sigma * sigma / b as f64;
+        let se = expected * (2.0 / (n as f64 - 1.0)).sqrt();
+        for j in 0..2 {
+            let mean = sum[j] / n as f64;
+            let var = (sq[j] - n as f64 * mean * mean) / (n as f64 - 1.0);
+            assert!(
+                (var - expected).abs() <= 4.0 * se,
+                "b = {b}, coordinate {j}: variance {var}, expected {expected} ± 4·{se}"
+            );
+            // The mean is unbiased: within 4 standard errors √(σ²/(b n)).
+            assert!(
+                mean.abs() <= 4.0 * (expected / n as f64).sqrt(),
+                "mean {mean}"
+            );
+        }
+    }
+    // b = 1 is `new`, draw for draw.
+    let (mut g1, mut g2) = ([0.0; 2], [0.0; 2]);
+    NoisyGradient::new(DiagonalQuadratic::new(&[1.0, 3.0]), 0.5, 3)
+        .unwrap()
+        .gradient(&[0.0, 0.0], &mut g1);
+    NoisyGradient::with_batch(DiagonalQuadratic::new(&[1.0, 3.0]), 0.5, 1, 3)
+        .unwrap()
+        .gradient(&[0.0, 0.0], &mut g2);
+    assert_eq!(g1, g2);
+    assert_eq!(
+        message(NoisyGradient::with_batch(
+            DiagonalQuadratic::new(&[1.0]),
+            1.0,
+            0,
+            0
+        )),
+        "noisy gradient: batch size b must be ≥ 1, got 0"
+    );
+}
