@@ -77,14 +77,15 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
 
     let files = render_files(&results, &out_dir, full)?;
     let status = if args.check {
-        check_files(&files, &out_dir, full)?
+        check_files(&files, &out_dir, full)
     } else {
-        write_files(&files, &out_dir, full)?;
-        true
+        write_files(&files, &out_dir, full).map(|()| true)
     };
 
+    // The verdicts are worth seeing even when the files could not be written.
     print_summary(&results, run_time, start.elapsed(), jobs);
     let verdicts_hold = print_failures(&results);
+    let status = status?;
     Ok(if status && verdicts_hold {
         ExitCode::SUCCESS
     } else {
@@ -223,15 +224,14 @@ fn render_files(
     // The index: fresh entries for what ran, the stored ones for the rest.
     let mut entries: BTreeMap<String, IndexEntry> = BTreeMap::new();
     if !full {
-        if let Ok(text) = fs::read_to_string(out_dir.join(INDEX_JSON)) {
-            let stored: Vec<IndexEntry> = serde_json::from_str(&text).map_err(|e| {
-                format!(
-                    "{} is not a valid index ({e}); regenerate everything with `cargo xtask report`",
-                    out_dir.join(INDEX_JSON).display()
-                )
-            })?;
-            entries.extend(stored.into_iter().map(|e| (e.id.clone(), e)));
-        }
+        let stored = read_index(out_dir)?.ok_or_else(|| {
+            format!(
+                "{} does not exist, so a subset run cannot keep the index whole; \
+                 run a full `cargo xtask report` first",
+                out_dir.join(INDEX_JSON).display()
+            )
+        })?;
+        entries.extend(stored.into_iter().map(|e| (e.id.clone(), e)));
     }
     for (report, _) in results {
         entries.insert(report.id.clone(), IndexEntry::of(report));
@@ -247,18 +247,54 @@ fn render_files(
     Ok(files)
 }
 
+/// The index entries stored by the last run, if there is an index.
+fn read_index(out_dir: &Path) -> Result<Option<Vec<IndexEntry>>, String> {
+    let path = out_dir.join(INDEX_JSON);
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        format!(
+            "{} is not a valid index ({e}); regenerate everything with `cargo xtask report`",
+            path.display()
+        )
+    })
+}
+
+/// The experiment id a generated file name starts with: `E7-….md` → `E7`.
+/// Only names of the generated form `E<digits>-<slug>.md|svg` qualify.
+fn generated_id(name: &str) -> Option<&str> {
+    let stem = name
+        .strip_suffix(".md")
+        .or_else(|| name.strip_suffix(".svg"))?;
+    let (id, slug) = stem.split_once('-')?;
+    let digits = id.strip_prefix('E')?;
+    let is_id = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let is_slug = !slug.is_empty()
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    (is_id && is_slug).then_some(id)
+}
+
 /// Generated files present on disk that the run would not produce: reports
-/// and figures of experiments renamed or removed (only on a full run).
+/// and figures of experiments renamed or removed (only on a full run). A file
+/// counts only if its name has the generated form and its id is one this
+/// project produces or produced (in the registry or the stored index), so a
+/// user's own files in an `--out` directory are never touched.
 fn extra_files(files: &BTreeMap<String, String>, out_dir: &Path) -> Vec<String> {
     let Ok(dir) = fs::read_dir(out_dir) else {
         return Vec::new();
     };
+    let mut known: Vec<String> = registry().iter().map(|e| e.id.to_owned()).collect();
+    if let Ok(Some(stored)) = read_index(out_dir) {
+        known.extend(stored.into_iter().map(|e| e.id));
+    }
     let mut extra: Vec<String> = dir
         .filter_map(|entry| entry.ok())
         .filter_map(|entry| entry.file_name().into_string().ok())
         .filter(|name| {
-            name.starts_with('E')
-                && (name.ends_with(".md") || name.ends_with(".svg"))
+            generated_id(name).is_some_and(|id| known.iter().any(|k| k == id))
                 && !files.contains_key(name)
         })
         .collect();
@@ -308,38 +344,80 @@ fn check_files(
     Ok(false)
 }
 
-/// Write the changed files atomically (all temporaries first, then renames).
-fn write_files(files: &BTreeMap<String, String>, out_dir: &Path, full: bool) -> Result<(), String> {
-    let write_error = |path: &Path, e: std::io::Error| {
-        format!(
-            "cannot write {}: {e}; nothing was replaced, the existing reports are intact",
-            path.display()
-        )
+/// The temporary name of `name` for this process: hidden, beside its target
+/// (so the rename stays on one file system and is atomic).
+fn temp_name(name: &str) -> String {
+    format!(".{name}.tmp-{}", std::process::id())
+}
+
+/// Remove temporaries an interrupted earlier run left behind.
+fn sweep_temps(out_dir: &Path) {
+    let Ok(dir) = fs::read_dir(out_dir) else {
+        return;
     };
-    fs::create_dir_all(out_dir).map_err(|e| write_error(out_dir, e))?;
+    for entry in dir.filter_map(|e| e.ok()) {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.contains(".tmp-") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Write `contents` to `path` and flush it to disk before it is renamed.
+fn write_synced(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = fs::File::create(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}
+
+/// Write the changed files atomically: every changed file is first written
+/// (and synced) to a temporary beside it, and only when all are written are
+/// they renamed over their targets. A failure while writing leaves every
+/// report as it was; each rename replaces one file whole, so an interrupted
+/// run leaves each report old or new, never truncated.
+fn write_files(files: &BTreeMap<String, String>, out_dir: &Path, full: bool) -> Result<(), String> {
+    let intact =
+        |what: String| format!("{what}; nothing was replaced, the existing reports are intact");
+    fs::create_dir_all(out_dir)
+        .map_err(|e| intact(format!("cannot create {}: {e}", out_dir.display())))?;
+    sweep_temps(out_dir);
     let todo = changed(files, out_dir);
     let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let remove_temps = |temps: &[(PathBuf, PathBuf)]| {
+        for (t, _) in temps {
+            let _ = fs::remove_file(t);
+        }
+    };
     for (name, contents) in &todo {
         let target = out_dir.join(name);
-        let temp = out_dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        if let Err(e) = fs::write(&temp, contents.as_bytes()) {
-            for (t, _) in &temps {
-                let _ = fs::remove_file(t);
-            }
+        let temp = out_dir.join(temp_name(name));
+        if let Err(e) = write_synced(&temp, contents) {
+            remove_temps(&temps);
             let _ = fs::remove_file(&temp);
-            return Err(write_error(&temp, e));
+            return Err(intact(format!(
+                "cannot write to {}: {e}",
+                out_dir.display()
+            )));
         }
         temps.push((temp, target));
     }
-    for (temp, target) in &temps {
-        fs::rename(temp, target).map_err(|e| {
-            format!(
-                "cannot move {} to {}: {e}",
-                temp.display(),
-                target.display()
-            )
-        })?;
+    for (i, (temp, target)) in temps.iter().enumerate() {
+        if let Err(e) = fs::rename(temp, target) {
+            remove_temps(&temps[i..]);
+            return Err(format!(
+                "cannot replace {}: {e}; {i} of {} changed files were replaced, the others are as they were",
+                target.display(),
+                temps.len()
+            ));
+        }
         println!("wrote {}", target.display());
+    }
+    if let Ok(dir) = fs::File::open(out_dir) {
+        // Persist the renames themselves (best effort: not every platform
+        // can sync a directory).
+        let _ = dir.sync_all();
     }
     if full {
         for name in extra_files(files, out_dir) {
@@ -401,4 +479,95 @@ fn print_failures(results: &[(Report, Duration)]) -> bool {
         }
     }
     ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_of_the_generated_form_have_an_id() {
+        assert_eq!(generated_id("E7-quadratic-1d-regimes.md"), Some("E7"));
+        assert_eq!(generated_id("E13-limits.svg"), Some("E13"));
+        for name in [
+            "E-notes.md",
+            "E7.md",
+            "E7-Notes.md",
+            "E7-x.txt",
+            "notes.md",
+            "Ex-y.md",
+            "index.json",
+        ] {
+            assert_eq!(generated_id(name), None, "{name}");
+        }
+    }
+
+    fn scratch_dir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("descent-xtask-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn full_runs_replace_changed_files_and_remove_only_stale_generated_ones() {
+        let dir = scratch_dir("write");
+        let id = registry()[0].id;
+        // A stale generated file of a known id, a user's files, and a temporary
+        // left by an interrupted run.
+        let stale = format!("{id}-old-name.md");
+        fs::write(dir.join(&stale), "old").unwrap();
+        fs::write(dir.join("E99-mine.md"), "mine").unwrap();
+        fs::write(dir.join("notes.md"), "mine").unwrap();
+        fs::write(dir.join(".x.md.tmp-1"), "left over").unwrap();
+        let mut files = BTreeMap::new();
+        files.insert(format!("{id}-new-name.md"), "new".to_owned());
+        write_files(&files, &dir, true).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join(format!("{id}-new-name.md"))).unwrap(),
+            "new"
+        );
+        assert!(!dir.join(&stale).exists());
+        assert!(!dir.join(".x.md.tmp-1").exists());
+        assert_eq!(fs::read_to_string(dir.join("E99-mine.md")).unwrap(), "mine");
+        assert_eq!(fs::read_to_string(dir.join("notes.md")).unwrap(), "mine");
+        // --check agrees afterwards, and sees a changed file as stale.
+        assert_eq!(check_files(&files, &dir, true), Ok(true));
+        files.insert(format!("{id}-new-name.md"), "newer".to_owned());
+        assert_eq!(check_files(&files, &dir, true), Ok(false));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_unwritable_directory_is_an_error_naming_it_and_nothing_changes() {
+        // A path below a regular file can never be created, even as root.
+        let dir = scratch_dir("blocked");
+        let file = dir.join("a-file");
+        fs::write(&file, "x").unwrap();
+        let out = file.join("reports");
+        let mut files = BTreeMap::new();
+        files.insert("E7-x.md".to_owned(), "new".to_owned());
+        let err = write_files(&files, &out, true).unwrap_err();
+        assert!(
+            err.starts_with(&format!("cannot create {}", out.display())),
+            "{err}"
+        );
+        assert!(
+            err.ends_with("nothing was replaced, the existing reports are intact"),
+            "{err}"
+        );
+        assert_eq!(fs::read_to_string(&file).unwrap(), "x");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_subset_run_needs_the_stored_index() {
+        let dir = scratch_dir("subset");
+        let err = render_files(&[], &dir, false).unwrap_err();
+        assert!(
+            err.contains("run a full `cargo xtask report` first"),
+            "{err}"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
