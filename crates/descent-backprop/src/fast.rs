@@ -672,9 +672,9 @@ impl Backprop {
             match divergence {
                 Divergence::L2 => hc.fill(scale),
                 Divergence::SigmoidBinaryCrossEntropy => {
+                    // σ(1 − σ) = σ(y) σ(−y), accurate for large |y|
                     for (h, yi) in hc.iter_mut().zip(yc) {
-                        let p = sigmoid(*yi);
-                        *h = scale * p * (1.0 - p);
+                        *h = scale * sigmoid(*yi) * sigmoid(-yi);
                     }
                 }
                 Divergence::SoftmaxCrossEntropy | Divergence::SoftmaxKl => {

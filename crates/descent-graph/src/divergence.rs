@@ -52,20 +52,30 @@ impl Divergence {
         match self {
             Divergence::L2 => 0.5 * y.iter().zip(d).map(|(a, b)| (a - b) * (a - b)).sum::<f64>(),
             Divergence::SoftmaxCrossEntropy | Divergence::SoftmaxKl => {
-                let lse = log_sum_exp(y);
+                // −ln p_i = lse − y_i = (max y − y_i) + ln1p(r): a sum of two
+                // non-negative terms, accurate even when p_i rounds to 1
+                let (m, _, r) = softmax_parts(y);
+                let l1 = r.ln_1p();
                 let mut v = 0.0;
                 for (yi, di) in y.iter().zip(d) {
-                    v += di * (lse - yi);
-                    if *self == Divergence::SoftmaxKl && *di > 0.0 {
-                        v += di * di.ln();
+                    if *di == 0.0 {
+                        continue;
                     }
+                    let neg_ln_p = (m - yi) + l1;
+                    v += if *self == Divergence::SoftmaxKl {
+                        di * (di.ln() + neg_ln_p)
+                    } else {
+                        di * neg_ln_p
+                    };
                 }
                 v
             }
+            // softplus(y) − d y = (max(y, 0) − d y) + ln1p(e^{−|y|}): for d = 1,
+            // y ≫ 0 the first bracket is exactly 0 and the result e^{−y} keeps its digits
             Divergence::SigmoidBinaryCrossEntropy => y
                 .iter()
                 .zip(d)
-                .map(|(yi, di)| crate::activation::softplus(*yi) - di * yi)
+                .map(|(yi, di)| (yi.max(0.0) - di * yi) + (-yi.abs()).exp().ln_1p())
                 .sum(),
         }
     }
@@ -79,15 +89,27 @@ impl Divergence {
                 }
             }
             Divergence::SoftmaxCrossEntropy | Divergence::SoftmaxKl => {
-                softmax_into(y, g);
+                // s p_i − d_i; at the arg max k, p_k = 1 − q with q = r / (1 + r), so
+                // s p_k − d_k = Σ_{j≠k} d_j − s q, without the cancellation 1 − 1
+                let (m, k, r) = softmax_parts(y);
                 let s: f64 = d.iter().sum();
-                for (gi, di) in g.iter_mut().zip(d) {
-                    *gi = s * *gi - di;
+                let z = 1.0 + r;
+                for ((gi, yi), di) in g.iter_mut().zip(y).zip(d) {
+                    *gi = s * ((yi - m).exp() / z) - di;
                 }
+                let others: f64 = d
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != k)
+                    .map(|(_, dj)| dj)
+                    .sum();
+                g[k] = others - s * (r / z);
             }
             Divergence::SigmoidBinaryCrossEntropy => {
+                // σ(y) − d = (1 − d) σ(y) − d σ(−y): each term is accurate, so
+                // d = 1, y ≫ 0 gives −σ(−y) ≈ −e^{−y} rather than 1 − 1 = 0
                 for ((gi, yi), di) in g.iter_mut().zip(y).zip(d) {
-                    *gi = sigmoid(*yi) - di;
+                    *gi = (1.0 - di) * sigmoid(*yi) - di * sigmoid(-yi);
                 }
             }
         }
@@ -107,9 +129,9 @@ impl Divergence {
                 }
             }
             Divergence::SigmoidBinaryCrossEntropy => {
+                // σ(1 − σ) = σ(y) σ(−y), accurate for large |y|
                 for ((o, yi), vi) in out.iter_mut().zip(y).zip(v) {
-                    let s = sigmoid(*yi);
-                    *o = s * (1.0 - s) * vi;
+                    *o = sigmoid(*yi) * sigmoid(-yi) * vi;
                 }
             }
         }
@@ -214,10 +236,30 @@ impl Divergence {
     }
 }
 
-/// `ln Σ_i e^{y_i}`, computed as `max y + ln Σ e^{y_i − max y}`.
+/// `ln Σ_i e^{y_i}`, computed as `max y + ln1p(Σ_{j≠k} e^{y_j − max y})` with `k` the
+/// (first) arg max, so the correction keeps its digits when it is below ε.
+/// `+∞` if some `y_i = +∞`; `−∞` for an empty slice or all `y_i = −∞`.
 pub fn log_sum_exp(y: &[f64]) -> f64 {
-    let m = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    m + y.iter().map(|v| (v - m).exp()).sum::<f64>().ln()
+    let (m, _, r) = softmax_parts(y);
+    if m.is_infinite() { m } else { m + r.ln_1p() }
+}
+
+/// `(max y, k, r)` with `k` the first arg max and `r = Σ_{j≠k} e^{y_j − max y}`, so
+/// `Σ_j e^{y_j} = e^{max y} (1 + r)` and `p_k = 1 / (1 + r)`.
+fn softmax_parts(y: &[f64]) -> (f64, usize, f64) {
+    let (mut m, mut k) = (f64::NEG_INFINITY, 0);
+    for (j, v) in y.iter().enumerate() {
+        if *v > m {
+            (m, k) = (*v, j);
+        }
+    }
+    let r = y
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != k)
+        .map(|(_, v)| (v - m).exp())
+        .sum();
+    (m, k, r)
 }
 
 fn softmax_into(y: &[f64], p: &mut [f64]) {

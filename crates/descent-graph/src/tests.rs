@@ -367,3 +367,84 @@ fn the_vectorisable_tanh_is_within_a_few_ulps_of_libm() {
     assert_eq!(crate::tanh(f64::INFINITY), 1.0);
     assert!(crate::tanh(f64::NAN).is_nan());
 }
+
+/// `|a − b| ≤ tol |b|`.
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * b.abs()
+}
+
+#[test]
+fn divergences_near_zero_keep_their_relative_accuracy() {
+    // References from mpmath at 50 digits:
+    //   softplus(−40) = ln1p(e^{−40})            = 4.2483542552915889863e-18
+    //   σ(40) − 1 = −σ(−40)                      = −4.2483542552915889773e-18
+    //   σ(40) σ(−40)                             = 4.2483542552915889592e-18
+    //   logits (35, 0, −1): lse − 35             = 8.6246395903905550547e-16
+    //     p − e_0 = (−8.6246395903905513355e-16, 6.3051167601469839477e-16,
+    //                 2.3195228302435673878e-16)
+    //     soft target (0.9, 0.1, 0): CE          = 3.5000000000000008625,
+    //     p − d = (0.099999999999999137536, −0.099999999999999369488, 2.3195228302435673878e-16)
+    let tol = 1e-14;
+    let bce = Divergence::SigmoidBinaryCrossEntropy;
+    let mut g = [0.0];
+    for (y, d, value, grad) in [
+        (
+            40.0,
+            1.0,
+            4.2483542552915889863e-18,
+            -4.2483542552915889773e-18,
+        ),
+        (
+            -40.0,
+            0.0,
+            4.2483542552915889863e-18,
+            4.2483542552915889773e-18,
+        ),
+    ] {
+        assert!(close(bce.value(&[y], &[d]), value, tol), "BCE({y}, {d})");
+        bce.gradient(&[y], &[d], &mut g);
+        assert!(close(g[0], grad, tol), "BCE′({y}, {d}) = {}", g[0]);
+        let mut hv = [0.0];
+        bce.hessian_vector(&[y], &[d], &[1.0], &mut hv);
+        assert!(close(hv[0], 4.2483542552915889592e-18, tol), "BCE″({y})");
+    }
+    let y = [35.0, 0.0, -1.0];
+    // lse(0, −36) = ln1p(e^{−36}) = 2.3195228302435691193e-16 (mpmath); ln(1 + e^{−36})
+    // would give ln(1 + 2ε) = 2.2204e-16, 4% off
+    assert!(close(
+        log_sum_exp(&[0.0, -36.0]),
+        2.3195228302435691193e-16,
+        tol
+    ));
+    let mut g = [0.0; 3];
+    for div in [Divergence::SoftmaxCrossEntropy, Divergence::SoftmaxKl] {
+        let d = [1.0, 0.0, 0.0];
+        assert!(
+            close(div.value(&y, &d), 8.6246395903905550547e-16, tol),
+            "{}: {}",
+            div.name(),
+            div.value(&y, &d)
+        );
+        div.gradient(&y, &d, &mut g);
+        let want = [
+            -8.6246395903905513355e-16,
+            6.3051167601469839477e-16,
+            2.3195228302435673878e-16,
+        ];
+        for (a, b) in g.iter().zip(want) {
+            assert!(close(*a, b, tol), "{}: {g:?}", div.name());
+        }
+    }
+    let soft = [0.9, 0.1, 0.0];
+    let ce = Divergence::SoftmaxCrossEntropy;
+    assert!(close(ce.value(&y, &soft), 3.5000000000000008625, 1e-15));
+    ce.gradient(&y, &soft, &mut g);
+    let want = [
+        0.099999999999999137536,
+        -0.099999999999999369488,
+        2.3195228302435673878e-16,
+    ];
+    for (a, b) in g.iter().zip(want) {
+        assert!(close(*a, b, 1e-14), "soft target: {g:?}");
+    }
+}
