@@ -83,8 +83,13 @@ pub struct LineSearchReport {
     pub evaluations: usize,
     /// Times the step was reduced (Armijo) or the bracket narrowed (zoom).
     pub backtracks: usize,
-    /// The sufficient-decrease (Armijo) condition `φ(α) ≤ φ(0) + c₁ α φ'(0)` held.
+    /// The sufficient-decrease (Armijo) condition `φ(α) ≤ φ(0) + c₁ α φ'(0)` held,
+    /// or, when [`approximate_decrease`](Self::approximate_decrease) is set,
+    /// its round-off-tolerant approximation did.
     pub sufficient_decrease: bool,
+    /// The step was accepted by [`Armijo`]'s approximate sufficient-decrease
+    /// test ([`Armijo::with_roundoff_tolerance`]), not by the exact one.
+    pub approximate_decrease: bool,
     /// The strong curvature condition `|φ'(α)| ≤ c₂ |φ'(0)|` held (`None`: not checked).
     pub curvature: Option<bool>,
     /// `g_new` holds `∇f(x_new)` (false only when a search failed).
@@ -115,14 +120,20 @@ impl LineSearchReport {
 /// Backtracking line search for the Armijo condition:
 /// `α ← ρ α` from `α₀` until `f(x + α p) ≤ f(x) + c₁ α ∇f(x)ᵀp`.
 ///
-/// Defaults `c₁ = 10⁻⁴`, `ρ = ½`, at most 50 backtracks. Values only are
-/// evaluated at the trial points; the gradient once, at the accepted point.
-/// Reference: Nocedal & Wright (2006), Alg. 3.1.
+/// Defaults `c₁ = 10⁻⁴`, `ρ = ½`, at most 50 backtracks, no round-off
+/// tolerance. Values only are evaluated at the trial points; the gradient once,
+/// at the accepted point. Reference: Nocedal & Wright (2006), Alg. 3.1.
+///
+/// Optionally ([`Armijo::with_roundoff_tolerance`]) a trial step that fails the
+/// exact test is still accepted by an approximate test in the spirit of
+/// Hager & Zhang's approximate Wolfe conditions, for steps so close to a
+/// minimiser that `f(x + αp) − f(x)` is below the rounding error of `f`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Armijo {
     c1: f64,
     shrink: f64,
     max_backtracks: usize,
+    roundoff_tolerance: Option<f64>,
 }
 
 impl Default for Armijo {
@@ -131,11 +142,20 @@ impl Default for Armijo {
             c1: 1e-4,
             shrink: 0.5,
             max_backtracks: 50,
+            roundoff_tolerance: None,
         }
     }
 }
 
 impl Armijo {
+    /// The round-off tolerance `ε_f = 10⁻¹²` suggested for
+    /// [`Armijo::with_roundoff_tolerance`]: about 4500 ulp of `|f|`, above the
+    /// rounding error of a value summed over a few hundred terms, and far
+    /// below any decrease a line search is meant to detect. (Hager & Zhang
+    /// use `ε = 10⁻⁶` for their switch to the approximate conditions; here the
+    /// test only has to absorb round-off.)
+    pub const DEFAULT_ROUNDOFF_TOLERANCE: f64 = 1e-12;
+
     /// A backtracking search with sufficient-decrease constant `c₁ ∈ (0, 1)`,
     /// shrink factor `ρ ∈ (0, 1)` and at most `max_backtracks ≥ 1` reductions.
     ///
@@ -147,7 +167,40 @@ impl Armijo {
             c1: validate::in_open_unit(OWNER, "c₁", c1)?,
             shrink: validate::in_open_unit(OWNER, "shrink factor ρ", shrink)?,
             max_backtracks: validate::at_least(OWNER, "max backtracks", max_backtracks, 1)?,
+            roundoff_tolerance: None,
         })
+    }
+
+    /// Also accept a trial step `α` that fails the exact Armijo test when it
+    /// passes the approximate sufficient-decrease test (after Hager & Zhang,
+    /// *A new conjugate gradient method with guaranteed descent and an
+    /// efficient line search*, SIAM J. Optim. 16 (2005), eq. (23) with ε_k = ε_f|f(x)|):
+    ///
+    /// `φ(α) ≤ φ(0) + ε_f |φ(0)|`  and  `φ'(α) ≤ (2c₁ − 1) φ'(0)`.
+    ///
+    /// The second inequality is the Armijo condition written with derivatives:
+    /// for a quadratic `φ`, `φ(α) − φ(0) = α (φ'(0) + φ'(α)) / 2`, so
+    /// `φ(α) ≤ φ(0) + c₁ α φ'(0)` ⟺ `φ'(α) ≤ (2c₁ − 1) φ'(0)`. Unlike the
+    /// difference of two values it does not cancel catastrophically near a
+    /// minimiser, where `φ(α) − φ(0)` is below the rounding error of `f` and
+    /// the exact test rejects good steps by chance. The first inequality keeps
+    /// the value within round-off of `f(x)`; a real increase is still rejected.
+    /// The gradient at the trial point is evaluated only when the exact test
+    /// fails and the value inequality holds (one extra gradient if the step
+    /// is then rejected; none if it is accepted, since it is the accepted
+    /// point's gradient). Accepted steps set
+    /// [`LineSearchReport::approximate_decrease`].
+    ///
+    /// `ε_f ≥ 0` finite; [`Armijo::DEFAULT_ROUNDOFF_TOLERANCE`] = 10⁻¹² is a
+    /// good default. Off unless set, so existing searches are unchanged.
+    ///
+    /// # Errors
+    /// [`Error::Hyperparameter`] if `ε_f` is negative or not finite.
+    pub fn with_roundoff_tolerance(mut self, epsilon: f64) -> Result<Self, Error> {
+        let epsilon =
+            validate::non_negative("Armijo line search", "round-off tolerance ε_f", epsilon)?;
+        self.roundoff_tolerance = Some(epsilon);
+        Ok(self)
     }
 
     /// `c₁`.
@@ -155,11 +208,18 @@ impl Armijo {
         self.c1
     }
 
+    /// The round-off tolerance `ε_f` of the approximate test (`None`: exact
+    /// Armijo only).
+    pub fn roundoff_tolerance(&self) -> Option<f64> {
+        self.roundoff_tolerance
+    }
+
     /// Search from `ray` with first trial `α₀ = initial_step`.
     ///
     /// On success `x_new = x + α p`, `g_new = ∇f(x_new)`. When no step within
-    /// `max_backtracks` reductions satisfies the condition the report has
-    /// `sufficient_decrease = false` and `g_new` is not evaluated.
+    /// `max_backtracks` reductions satisfies the condition (or, with a
+    /// round-off tolerance, its approximation) the report has
+    /// `sufficient_decrease = false`, and `g_new` holds no meaningful gradient.
     ///
     /// # Errors
     /// If `p` is not a descent direction or `initial_step` is not finite and > 0.
@@ -185,6 +245,18 @@ impl Armijo {
                 eval.gradient(x_new, g_new);
                 report.gradient_evaluated = true;
                 return Ok(report);
+            }
+            let within_roundoff = self
+                .roundoff_tolerance
+                .is_some_and(|epsilon| value <= ray.f + epsilon * ray.f.abs());
+            if within_roundoff {
+                eval.gradient(x_new, g_new);
+                if dot(g_new, ray.direction) <= (2.0 * self.c1 - 1.0) * slope {
+                    report.sufficient_decrease = true;
+                    report.approximate_decrease = true;
+                    report.gradient_evaluated = true;
+                    return Ok(report);
+                }
             }
             if report.backtracks == self.max_backtracks {
                 return Ok(report);
@@ -432,6 +504,7 @@ pub fn fixed_step(
         evaluations: 1,
         backtracks: 0,
         sufficient_decrease: value <= ray.f + 1e-4 * alpha * ray.slope(),
+        approximate_decrease: false,
         curvature: None,
         gradient_evaluated: true,
     })
@@ -874,6 +947,106 @@ mod tests {
             msg(exact_quadratic(&mut eval, &ray, &mut xn, &mut gn).unwrap_err()),
             "exact quadratic line search: pᵀAp = -1 ≤ 0: f has no minimiser along p"
         );
+    }
+
+    /// `f(x) = x² − 2ax + (a² + 1)` with `a = 12.3`: minimum 1 at `x = a`. Written
+    /// expanded so that, as in a sum of many terms, the value at the minimiser
+    /// carries rounding error of a few ulp of `x²` (≈ 150), far above the true
+    /// decrease `(x − a)²` of a step from `x = a + 2·10⁻⁹`.
+    struct ExpandedQuadratic;
+
+    const A: f64 = 12.3;
+
+    impl Objective for ExpandedQuadratic {
+        fn dim(&self) -> usize {
+            1
+        }
+        fn value(&mut self, x: &[f64]) -> f64 {
+            x[0] * x[0] - 2.0 * A * x[0] + (A * A + 1.0)
+        }
+        fn gradient(&mut self, x: &[f64], g: &mut [f64]) {
+            g[0] = 2.0 * x[0] - 2.0 * A;
+        }
+    }
+
+    /// Search from `x` along `p` with `search`, returning the report and `x_new`.
+    fn search_expanded(search: Armijo, x: f64, p: f64) -> (LineSearchReport, f64, f64, usize) {
+        let mut obj = ExpandedQuadratic;
+        let mut eval = Evaluator::new(&mut obj);
+        let mut g = [0.0];
+        let f = eval.value_and_gradient(&[x], &mut g);
+        let ray = Ray {
+            x: &[x],
+            f,
+            grad: &g,
+            direction: &[p],
+        };
+        let (mut xn, mut gn) = ([0.0], [0.0]);
+        let before = eval.counts().gradient;
+        let r = search
+            .search(&mut eval, &ray, 1.0, &mut xn, &mut gn)
+            .unwrap();
+        let gradients = eval.counts().gradient - before;
+        (r, xn[0], f, gradients)
+    }
+
+    #[test]
+    fn roundoff_tolerance_accepts_a_newton_step_rejected_only_by_rounding() {
+        // x = a + 2e-9, Newton step p = −f′/f″ = −(x − a) lands on x = a exactly:
+        // the true change is −(x − a)² = −4e-18, but the computed f rises from
+        // 1 − 2.84e-14 to 1 (one ulp of x² ≈ 151 is 2.84e-14), so the exact
+        // Armijo test rejects α = 1.
+        let x = A + 2e-9;
+        let p = -(2.0 * x - 2.0 * A) / 2.0;
+        assert_eq!(x + p, A);
+        let (exact, _, f0, _) = search_expanded(Armijo::default(), x, p);
+        assert!(ExpandedQuadratic.value(&[A]) > f0 + 1e-4 * p * (2.0 * x - 2.0 * A));
+        assert!(exact.backtracks > 0 && exact.step < 1.0, "{exact:?}");
+        assert!(!exact.approximate_decrease);
+        // The approximate test: f(a) − f(x) = 2.84e-14 ≤ 1e-12·|f| and
+        // φ′(1) = f′(a)·p = 0 ≤ (2c₁ − 1)φ′(0) = 0.9998·(x − a)²·2 > 0: α = 1 is taken,
+        // and the gradient evaluated for the test is the accepted point's.
+        let search = Armijo::default()
+            .with_roundoff_tolerance(Armijo::DEFAULT_ROUNDOFF_TOLERANCE)
+            .unwrap();
+        assert_eq!(search.roundoff_tolerance(), Some(1e-12));
+        let (r, xn, _, gradients) = search_expanded(search, x, p);
+        assert_eq!((r.step, r.backtracks, xn), (1.0, 0, A));
+        assert!(r.success() && r.approximate_decrease && r.sufficient_decrease);
+        assert_eq!(gradients, 1);
+    }
+
+    #[test]
+    fn roundoff_tolerance_still_rejects_a_genuine_increase() {
+        // Overshoot by 2.2× from x = a + 4e-9: x + p = a − 4.8e-9. The true increase
+        // (4.8² − 4²)·1e-18 = 7e-18 is far below round-off (the computed f rises by one
+        // ulp, 2.84e-14, so the exact test rejects α = 1 and the value inequality
+        // holds), but φ′(1) = 2(−4.8e-9)(−8.8e-9) = 8.45e-17 > (1 − 2c₁)|φ′(0)| =
+        // 0.9998·7.04e-17: still rejected. α = ½ lands at a − 4e-10 and passes the
+        // exact test.
+        let search = Armijo::default()
+            .with_roundoff_tolerance(Armijo::DEFAULT_ROUNDOFF_TOLERANCE)
+            .unwrap();
+        let x = A + 4e-9;
+        let p = -2.2 * (x - A);
+        let (exact, _, _, _) = search_expanded(Armijo::default(), x, p);
+        assert_eq!(exact.step, 0.5);
+        let (r, _, _, _) = search_expanded(search, x, p);
+        assert!(r.success(), "{r:?}");
+        assert_eq!((r.step, r.approximate_decrease), (0.5, false));
+        // A large increase fails the value inequality: from x = a + 1 along p = −3,
+        // α = 1 gives f = 1 + 4 > f(x) = 2; α = ½ gives 1 + 0.25 < 2 (exact test).
+        let (r, xn, _, _) = search_expanded(search, A + 1.0, -3.0);
+        assert_eq!((r.step, r.approximate_decrease, xn), (0.5, false, A - 0.5));
+    }
+
+    #[test]
+    fn roundoff_tolerance_is_validated() {
+        for bad in [-1e-12, f64::NAN, f64::INFINITY] {
+            let e = Armijo::default().with_roundoff_tolerance(bad).unwrap_err();
+            assert!(e.to_string().contains("round-off tolerance ε_f"), "{e}");
+        }
+        assert_eq!(Armijo::default().roundoff_tolerance(), None);
     }
 
     #[test]
