@@ -174,11 +174,89 @@ pub struct LayerWeights<'a> {
 /// Every dimension is checked at construction; afterwards shapes are invariants.
 /// The network owns no parameters: they live in a flat vector `w` of length
 /// [`Network::n_params`] laid out as [`LayerLayout`] says.
+///
+/// Deserialisation goes through the same validation as [`NetworkBuilder`]: the
+/// nodes are rebuilt one by one (dimensions, node references, parameter offsets),
+/// and a stored layout or parameter count must agree with the rebuilt one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "NetworkSpec")]
 pub struct Network {
     nodes: Vec<Node>,
     layers: Vec<LayerLayout>,
     n_params: usize,
+}
+
+/// The serialised form of a [`Network`], validated by rebuilding it.
+#[derive(Deserialize)]
+struct NetworkSpec {
+    nodes: Vec<Node>,
+    #[serde(default)]
+    layers: Option<Vec<LayerLayout>>,
+    #[serde(default)]
+    n_params: Option<usize>,
+}
+
+impl TryFrom<NetworkSpec> for Network {
+    type Error = Error;
+
+    fn try_from(spec: NetworkSpec) -> Result<Self, Error> {
+        const CTX: &str = "network (deserialised)";
+        let input_dim = match spec.nodes.first() {
+            Some(Node::Input { dim }) => *dim,
+            other => {
+                return Err(Error::invalid(
+                    CTX,
+                    format!("node 0 must be the input, got {other:?}"),
+                ));
+            }
+        };
+        let mut b = NetworkBuilder::new(input_dim)?;
+        for (i, node) in spec.nodes.iter().enumerate().skip(1) {
+            match node {
+                Node::Input { .. } => {
+                    return Err(Error::invalid(
+                        CTX,
+                        format!("node {i} is an input; only node 0 may be"),
+                    ));
+                }
+                Node::Affine { input, dim, .. } => b.affine(*input, *dim)?,
+                Node::Activation {
+                    input, activation, ..
+                } => b.activation(*input, *activation)?,
+                Node::Sum { inputs, .. } => b.sum(inputs)?,
+            };
+            if b.nodes[i] != *node {
+                return Err(Error::invalid(
+                    CTX,
+                    format!(
+                        "node {i} is {node:?}, but its inputs make it {:?}",
+                        b.nodes[i]
+                    ),
+                ));
+            }
+        }
+        let net = b.build()?;
+        if let Some(n) = spec.n_params {
+            if n != net.n_params {
+                return Err(Error::invalid(
+                    CTX,
+                    format!("n_params is {n}, but the nodes have {}", net.n_params),
+                ));
+            }
+        }
+        if let Some(layers) = spec.layers {
+            if layers != net.layers {
+                return Err(Error::invalid(
+                    CTX,
+                    format!(
+                        "the stored layer layout {layers:?} differs from the nodes' {:?}",
+                        net.layers
+                    ),
+                ));
+            }
+        }
+        Ok(net)
+    }
 }
 
 /// Builds a [`Network`] node by node; each method validates its operands and
@@ -253,8 +331,11 @@ impl NetworkBuilder {
     /// Add `y = f(z)` reading node `input`.
     ///
     /// # Errors
-    /// If `input` is not an existing node.
+    /// If `input` is not an existing node, or a leaky ReLU's `α` is not finite.
     pub fn activation(&mut self, input: usize, activation: Activation) -> Result<usize, Error> {
+        if let Activation::LeakyRelu { alpha } = activation {
+            Activation::leaky_relu(alpha)?;
+        }
         let dim = self.check_node(&format!("{} activation", activation.name()), input)?;
         self.nodes.push(Node::Activation {
             input,
@@ -363,7 +444,8 @@ impl Network {
     /// logits (softmax + cross-entropy, sigmoid + BCE).
     ///
     /// # Errors
-    /// Fewer than two sizes, a zero size, or `activations.len() != sizes.len() − 1`.
+    /// Fewer than two sizes, a zero size, `activations.len() != sizes.len() − 1`, or a
+    /// leaky ReLU whose `α` is not finite.
     pub fn mlp(sizes: &[usize], activations: &[Activation]) -> Result<Self, Error> {
         if sizes.len() < 2 {
             return Err(Error::invalid(
@@ -576,7 +658,8 @@ impl Network {
     /// layers in order, each `W_k` in its column-major order, then `b_k`.
     ///
     /// # Errors
-    /// If `Init::Uniform { a }` has `a` not finite and > 0.
+    /// If `Init::Uniform { a }` has `a` not finite and > 0, or so large that `2a`
+    /// overflows (no uniform distribution on `[−a, a]` exists in f64).
     pub fn init(&self, init: Init, seed: u64) -> Result<Vec<f64>, Error> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut w = vec![0.0; self.n_params];
@@ -587,7 +670,13 @@ impl Network {
                 Init::Zero => {}
                 Init::Uniform { a } => {
                     descent_core::validate::positive("uniform initialisation", "a", a)?;
-                    let u = Uniform::new_inclusive(-a, a).expect("a > 0 and finite");
+                    // rand samples low + (high − low)·u, so 2a must be finite too
+                    let u = Uniform::new_inclusive(-a, a).map_err(|e| {
+                        Error::invalid(
+                            "uniform initialisation",
+                            format!("a = {a:e} gives no uniform distribution on [−a, a] ({e})"),
+                        )
+                    })?;
                     for v in w[l.w_offset..l.b_offset + l.rows].iter_mut() {
                         *v = u.sample(&mut rng);
                     }

@@ -448,3 +448,45 @@ fn divergences_near_zero_keep_their_relative_accuracy() {
         assert!(close(*a, b, 1e-14), "soft target: {g:?}");
     }
 }
+
+#[test]
+fn bad_activations_init_scales_and_serialised_networks_are_errors() {
+    let msg =
+        |r: Result<Network, descent_core::Error>| r.expect_err("must be rejected").to_string();
+    // (a) leaky ReLU α = NaN built directly (bypassing Activation::leaky_relu)
+    let nan = Activation::LeakyRelu { alpha: f64::NAN };
+    let m = msg(Network::mlp(&[2, 3, 1], &[nan, Activation::Identity]));
+    assert!(m.contains("leaky ReLU") && m.contains("NaN"), "{m}");
+    let mut b = NetworkBuilder::new(2).expect("dim ≥ 1");
+    let m = b.activation(0, nan).expect_err("NaN α").to_string();
+    assert!(m.contains("α") && m.contains("NaN"), "{m}");
+    // (c) a = 1e308 is finite, but 2a overflows: rand's uniform sampler cannot exist
+    let net = Network::mlp(&[2, 1], &[Activation::Identity]).expect("valid sizes");
+    let m = net
+        .init(Init::Uniform { a: 1e308 }, 1)
+        .expect_err("2a = ∞")
+        .to_string();
+    assert!(
+        m.contains("uniform initialisation") && m.contains("1e308"),
+        "{m}"
+    );
+    // (b) deserialisation rebuilds and validates: a round trip is the identity…
+    let net =
+        Network::mlp(&[3, 4, 2], &[Activation::Tanh, Activation::Identity]).expect("valid sizes");
+    let json = serde_json::to_string(&net).expect("serialisable");
+    let back: Network = serde_json::from_str(&json).expect("valid network");
+    assert_eq!(back, net);
+    // …while a dimension that does not match its input, a dangling reference or a
+    // wrong parameter count is an error, not a network that panics later
+    let bad_dim = json.replacen("\"in_dim\":3", "\"in_dim\":5", 1);
+    let e = serde_json::from_str::<Network>(&bad_dim).expect_err("in_dim 5 vs 3");
+    assert!(e.to_string().contains("node 1"), "{e}");
+    let dangling =
+        r#"{"nodes":[{"Input":{"dim":2}},{"Activation":{"input":7,"activation":"Tanh","dim":2}}]}"#;
+    let e = serde_json::from_str::<Network>(dangling).expect_err("node 7");
+    assert!(e.to_string().contains("reads node 7"), "{e}");
+    let bad_count = json.replacen("\"n_params\":26", "\"n_params\":27", 1);
+    assert_ne!(bad_count, json, "3·4 + 4 + 4·2 + 2 = 26 parameters");
+    let e = serde_json::from_str::<Network>(&bad_count).expect_err("27 vs 26");
+    assert!(e.to_string().contains("n_params is 27"), "{e}");
+}
