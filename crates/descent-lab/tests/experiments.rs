@@ -51,11 +51,46 @@ fn every_verdict_holds() {
     );
 }
 
-#[test]
-fn structured_results_match_snapshots() {
-    for report in reports() {
-        insta::assert_yaml_snapshot!(report.id.as_str(), report.summary());
-    }
+/// The report of experiment `id` from the shared run.
+fn report(id: &str) -> &'static Report {
+    reports()
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("{id} is not in the registry"))
+}
+
+/// One snapshot test per experiment, so a mismatch in one does not hide the
+/// others. The snapshot keeps the experiment's id as its name (`E7`, …).
+macro_rules! snapshot_tests {
+    ($($test:ident => $id:literal),+ $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                insta::assert_yaml_snapshot!($id, report($id).summary());
+            }
+        )+
+
+        #[test]
+        fn every_experiment_has_a_snapshot_test() {
+            let covered: std::collections::BTreeSet<&str> = [$($id),+].into_iter().collect();
+            let registered: std::collections::BTreeSet<&str> =
+                registry().iter().map(|e| e.id).collect();
+            assert_eq!(covered, registered, "snapshot tests and registry differ");
+        }
+    };
+}
+
+snapshot_tests! {
+    snapshot_e07 => "E7",
+    snapshot_e08 => "E8",
+    snapshot_e09 => "E9",
+    snapshot_e10 => "E10",
+    snapshot_e11 => "E11",
+    snapshot_e12 => "E12",
+    snapshot_e13 => "E13",
+    snapshot_e15 => "E15",
+    snapshot_e16 => "E16",
+    snapshot_e17 => "E17",
 }
 
 #[test]
@@ -109,26 +144,32 @@ fn rendered(report: &Report) -> (String, Vec<String>) {
     )
 }
 
-#[test]
-fn output_is_byte_identical_across_runs_and_thread_counts() {
-    // E9 has a contour figure and line charts' code paths; run it alone, twice,
-    // and on two threads at once.
-    let experiment = descent_lab::find("E9").expect("E9 is registered");
+/// Run experiment `id` twice in sequence, on a second thread beside the
+/// main one, and compare all of it with the shared two-worker registry run.
+fn assert_deterministic(id: &str) {
+    let experiment = descent_lab::find(id).unwrap_or_else(|| panic!("{id} is registered"));
     let once = rendered(&(experiment.run)());
     let again = rendered(&(experiment.run)());
-    assert_eq!(once, again, "two sequential runs differ");
+    assert_eq!(once, again, "{id}: two sequential runs differ");
     let (left, right) = std::thread::scope(|scope| {
         let handle = scope.spawn(|| rendered(&(experiment.run)()));
         let right = rendered(&(experiment.run)());
         (handle.join().expect("no panic"), right)
     });
-    assert_eq!(once, left, "a run on a second thread differs");
-    assert_eq!(once, right, "a run beside another thread differs");
-    // The shared run (two worker threads, all experiments) agrees as well.
-    let shared = reports().iter().find(|r| r.id == "E9").expect("E9 ran");
+    assert_eq!(once, left, "{id}: a run on a second thread differs");
+    assert_eq!(once, right, "{id}: a run beside another thread differs");
     assert_eq!(
         once,
-        rendered(shared),
-        "the multi-threaded registry run differs"
+        rendered(report(id)),
+        "{id}: the multi-threaded registry run differs"
     );
+}
+
+#[test]
+fn output_is_byte_identical_across_runs_and_thread_counts() {
+    // E9: a contour figure and line charts' code paths, pure Rust arithmetic.
+    assert_deterministic("E9");
+    // E11: faer-backed (Cholesky, eigen-decomposition, products through
+    // descent-linalg), so faer's kernels are covered too.
+    assert_deterministic("E11");
 }

@@ -50,6 +50,9 @@ pub struct Settings {
     pub gradient_tolerance: f64,
     /// (c): Armijo c₁ and shrink factor.
     pub armijo: (f64, f64),
+    /// (c): round-off tolerance ε_f of the Armijo search's approximate
+    /// sufficient-decrease test ([`Armijo::with_roundoff_tolerance`]).
+    pub roundoff_tolerance: f64,
 }
 
 impl Default for Settings {
@@ -64,6 +67,7 @@ impl Default for Settings {
             newton_budget: 50,
             gradient_tolerance: 1e-12,
             armijo: (1e-4, 0.5),
+            roundoff_tolerance: Armijo::DEFAULT_ROUNDOFF_TOLERANCE,
         }
     }
 }
@@ -220,9 +224,12 @@ pub fn run_with(s: &Settings) -> Report {
     report.setup(
         "(c) methods",
         format!(
-            "Newton::pure() (η = 1), and with Armijo backtracking (c₁ = {}, ×{} from α = 1); stop at ‖∇f‖ ≤ {} or {} iterations",
+            "Newton::pure() (η = 1), and with Armijo backtracking (c₁ = {}, ×{} from α = 1; a step failing the exact test is \
+             still taken if f(w + αp) ≤ f(w) + ε_f|f(w)| and ∇f(w + αp)ᵀp ≤ (2c₁ − 1)∇f(w)ᵀp, ε_f = {}, after Hager–Zhang); \
+             stop at ‖∇f‖ ≤ {} or {} iterations",
             fmt_num(s.armijo.0),
             fmt_num(s.armijo.1),
+            fmt_num(s.roundoff_tolerance),
             fmt_num(s.gradient_tolerance),
             s.newton_budget
         ),
@@ -359,7 +366,7 @@ pub fn run_with(s: &Settings) -> Report {
             "damped: iterations",
             "damped: final ‖∇f‖",
             "damped: all α",
-            "damped: last two decidable α",
+            "damped: last two α",
         ],
     );
     let mut quad_table = Table::new(
@@ -369,7 +376,9 @@ pub fn run_with(s: &Settings) -> Report {
     let rules = StoppingRules::default()
         .max_iterations(s.newton_budget)
         .gradient_tolerance(s.gradient_tolerance);
-    let armijo = Armijo::new(s.armijo.0, s.armijo.1, 50).expect("valid Armijo");
+    let armijo = Armijo::new(s.armijo.0, s.armijo.1, 50)
+        .and_then(|a| a.with_roundoff_tolerance(s.roundoff_tolerance))
+        .expect("valid Armijo");
     for &seed in &s.seeds {
         let mut rng = ChaCha8Rng::seed_from_u64(seed + 200);
         let c_entries = normals(&mut rng, s.softplus_terms * n);
@@ -387,25 +396,7 @@ pub fn run_with(s: &Settings) -> Report {
             &rules,
         );
         let steps = &damped.step_lengths;
-        // A step's Armijo test is decidable in f64 while the required decrease c₁α|∇fᵀp|
-        // exceeds the rounding of f (4 ε_mach |f|); past that it compares round-off.
-        let mut g = vec![0.0; n];
-        let decidable: Vec<f64> = damped
-            .iterates
-            .windows(2)
-            .zip(steps)
-            .filter(|(w, alpha)| {
-                let fx = f.value_and_gradient(&w[0], &mut g);
-                let slope: f64 = g
-                    .iter()
-                    .zip(w[1].iter().zip(&w[0]))
-                    .map(|(gi, (b, a))| gi * (b - a))
-                    .sum();
-                s.armijo.0 * slope.abs() > 4.0 * f64::EPSILON * fx.abs() && alpha.is_finite()
-            })
-            .map(|(_, alpha)| *alpha)
-            .collect();
-        let last_two: Vec<f64> = decidable.iter().rev().take(2).rev().copied().collect();
+        let last_two: Vec<f64> = steps[steps.len().saturating_sub(2)..].to_vec();
         let end = |t: &Termination| match t {
             Termination::Converged(_) => "converged".to_owned(),
             Termination::MaxIterations => "iteration budget".to_owned(),
@@ -436,7 +427,7 @@ pub fn run_with(s: &Settings) -> Report {
             12.0,
         ));
         report.check(Check::equal(
-            format!("(c) seed {seed}: the last two damped steps whose Armijo test is decidable in f64 have α = 1"),
+            format!("(c) seed {seed}: the last two damped steps have α = 1"),
             fmt_list(&last_two),
             fmt_list(&[1.0, 1.0]),
         ));
@@ -464,11 +455,10 @@ pub fn run_with(s: &Settings) -> Report {
          measured against the final iterate).",
     );
     report.note(
-        "(c) Once the Armijo decrease c₁α|∇fᵀp| falls below the rounding of f (4 ε_mach |f|), the test \
-         compares round-off and may halve a perfect Newton step (seen as α < 1 in the last steps of \
-         some seeds). The α = 1 check therefore looks at the last two steps whose test is decidable. \
-         A line search that tolerates round-off (Hager–Zhang's approximate Armijo condition) would \
-         remove the effect; it belongs in descent_gd::line_search.",
+        "(c) Near the minimiser the exact Armijo test compares f(w + αp) − f(w), smaller than the rounding \
+         of f, with c₁α∇fᵀp, and would halve perfect Newton steps by chance (how often depends on the \
+         CPU's summation order). The approximate test, which reads the decrease off the directional \
+         derivative instead, accepts them, so the last steps are unit steps on every CPU.",
     );
     report.tables.push(table_c);
     report.tables.push(quad_table);
