@@ -43,6 +43,7 @@ impl NetworkObjective {
     /// The full-batch training loss on `X` (`D_0 × N`) and `T` (`D_N × N`).
     ///
     /// # Errors
+    /// A softmax divergence on a network with one output (identically 0);
     /// "the data has 3 features (rows of X) but the input layer has 2"; a target row
     /// count different from the output layer; N = 0 or column counts that differ; a
     /// non-finite input (named by row, column and value); targets outside the
@@ -54,6 +55,21 @@ impl NetworkObjective {
         targets: MatRef<'_, f64>,
     ) -> Result<Self, Error> {
         let ctx = "network objective";
+        if matches!(
+            divergence,
+            Divergence::SoftmaxCrossEntropy | Divergence::SoftmaxKl
+        ) && network.output_dim() == 1
+        {
+            return Err(Error::invalid(
+                ctx,
+                format!(
+                    "{} needs ≥ 2 outputs, the network has 1: the softmax of one logit is 1, \
+                     so the loss is identically 0; for two classes use one output with {}",
+                    divergence.name(),
+                    Divergence::SigmoidBinaryCrossEntropy.name()
+                ),
+            ));
+        }
         if inputs.ncols() == 0 {
             return Err(Error::invalid(ctx, "the data set has no samples"));
         }
@@ -111,8 +127,14 @@ impl NetworkObjective {
     /// The loss on a descent-data [`Dataset`]: from its class labels if it has them
     /// ([`NetworkObjective::from_labels`]), otherwise from its real-valued targets.
     ///
+    /// For a classification set with K classes the network must have K outputs
+    /// (one-hot targets), except [`Divergence::SigmoidBinaryCrossEntropy`] with one
+    /// output, which needs K = 2 (the label is the target).
+    ///
     /// # Errors
-    /// As [`NetworkObjective::new`] / [`NetworkObjective::from_labels`], prefixed with the data set's name.
+    /// As [`NetworkObjective::new`] / [`NetworkObjective::from_labels`], and an output
+    /// count that does not fit the number of classes (naming both), prefixed with
+    /// the data set's name.
     pub fn from_dataset(
         network: Network,
         divergence: Divergence,
@@ -121,6 +143,21 @@ impl NetworkObjective {
         let named = |e: Error| Error::invalid(format!("dataset {}", dataset.name()), e.to_string());
         match (dataset.labels(), dataset.targets()) {
             (Some(labels), _) => {
+                let (m, k) = (network.output_dim(), dataset.n_classes().unwrap_or(0));
+                let binary = divergence == Divergence::SigmoidBinaryCrossEntropy && m == 1;
+                if (binary && k != 2) || (!binary && m != k) {
+                    let want = if binary {
+                        "one output with sigmoid_bce needs 2 classes".to_string()
+                    } else {
+                        format!("{} needs one output per class", divergence.name())
+                    };
+                    return Err(named(Error::invalid(
+                        "network objective",
+                        format!(
+                            "the data set has {k} classes but the network has {m} outputs ({want})"
+                        ),
+                    )));
+                }
                 Self::from_labels(network, divergence, dataset.inputs(), labels).map_err(named)
             }
             (None, Some(targets)) => {

@@ -58,7 +58,8 @@ fn random_targets(rng: &mut ChaCha8Rng, div: Divergence, m: usize, n: usize) -> 
     t
 }
 
-/// A random MLP with `depth` layers of widths in `1..=max_width`, `act` on every layer
+/// A random MLP with `depth` layers of widths in `1..=max_width` (≥ 2 outputs for a
+/// softmax divergence), `act` on every layer
 /// (the output too), uniform(0.6) parameters, `batch` random samples and targets.
 fn random_case(
     rng: &mut ChaCha8Rng,
@@ -68,9 +69,13 @@ fn random_case(
     depth: usize,
     batch: usize,
 ) -> (Network, Vec<f64>, Mat<f64>, Mat<f64>) {
-    let sizes: Vec<usize> = (0..=depth)
+    let mut sizes: Vec<usize> = (0..=depth)
         .map(|_| rng.random_range(1..=max_width))
         .collect();
+    if matches!(div, Divergence::SoftmaxCrossEntropy | Divergence::SoftmaxKl) {
+        // a softmax of one logit is 1: such a loss is identically 0 and rejected
+        sizes[depth] = sizes[depth].max(2);
+    }
     let net = Network::mlp(&sizes, &vec![act; depth]).expect("valid sizes");
     let w = net
         .init(Init::Uniform { a: 0.6 }, rng.random())
@@ -936,4 +941,47 @@ fn the_gradient_check_is_scale_invariant_and_rejects_non_finite_derivatives() {
     // b = ∞: y = ∞ and ∂L/∂W = (y − d) x = ∞
     let named = format!("the analytic derivative of {} is inf", net.param_name(0));
     expect_err(obj.gradient_check(&[1.0, f64::INFINITY], 1e-5), &named);
+}
+
+#[test]
+fn output_counts_that_cannot_fit_the_divergence_or_the_classes_are_errors() {
+    // (d) softmax of a single logit is 1, so CE and KL would be identically 0
+    let one = Network::mlp(&[2, 1], &[Activation::Identity]).expect("valid sizes");
+    let x = Mat::from_fn(2, 3, |i, j| (i + j) as f64);
+    let t = Mat::from_fn(1, 3, |_, _| 1.0);
+    for div in [Divergence::SoftmaxCrossEntropy, Divergence::SoftmaxKl] {
+        expect_err(
+            NetworkObjective::new(one.clone(), div, x.as_ref(), t.as_ref()),
+            &format!(
+                "{} needs ≥ 2 outputs, the network has 1: the softmax of one logit is 1, \
+                 so the loss is identically 0; for two classes use one output with sigmoid_bce",
+                div.name()
+            ),
+        );
+    }
+    // (e) xor has K = 2 classes: 3 softmax outputs, or BCE with 1 output on 3 classes,
+    // name both counts; BCE with 1 output on 2 classes and softmax with 2 are fine
+    let xor = descent_data::synthetic::xor(3, 0.1, 1).expect("valid");
+    let three = Network::mlp(&[2, 3], &[Activation::Identity]).expect("valid sizes");
+    expect_err(
+        NetworkObjective::from_dataset(three, Divergence::SoftmaxCrossEntropy, &xor),
+        "the data set has 2 classes but the network has 3 outputs \
+         (softmax_cross_entropy needs one output per class)",
+    );
+    let blobs = descent_data::synthetic::gaussian_blobs(
+        &[vec![0.0, 0.0], vec![1.0, 0.0], vec![0.0, 1.0]],
+        2,
+        0.1,
+        1,
+    )
+    .expect("valid");
+    expect_err(
+        NetworkObjective::from_dataset(one.clone(), Divergence::SigmoidBinaryCrossEntropy, &blobs),
+        "the data set has 3 classes but the network has 1 outputs \
+         (one output with sigmoid_bce needs 2 classes)",
+    );
+    NetworkObjective::from_dataset(one, Divergence::SigmoidBinaryCrossEntropy, &xor)
+        .expect("1 output, 2 classes");
+    let two = Network::mlp(&[2, 2], &[Activation::Identity]).expect("valid sizes");
+    NetworkObjective::from_dataset(two, Divergence::SoftmaxKl, &xor).expect("2 outputs, 2 classes");
 }
