@@ -13,7 +13,7 @@ use super::common::{fixed_length, run_until_error};
 use crate::plot::{Axis, LineChart, Series, Style};
 use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
-use crate::{fmt_list, fmt_num};
+use crate::{ROUNDOFF_FLOOR, fmt_below, fmt_list, fmt_num};
 
 /// The registry entry.
 pub(crate) const EXPERIMENT: Experiment = Experiment {
@@ -60,35 +60,65 @@ const TO_MINIMUM: [f64; 4] = [0.6, 0.9, 1.5, 3.0];
 /// Builds a fresh optimiser for each run.
 type MakeOptimizer<'a> = Box<dyn Fn() -> Box<dyn descent_core::Optimizer> + 'a>;
 
+/// The critical points of f: the minima ±1 and the maximum 0.
+const CRITICAL_POINTS: [f64; 3] = [-1.0, 0.0, 1.0];
+
+/// The ratio window: e_{k+1}/e_k is read where `RATIO_WINDOW.0 ≤ |e_k| ≤ RATIO_WINDOW.1`.
+/// Above it the ratio still carries the O(e) non-quadratic terms (for GD near ±1:
+/// e_{k+1}/e_k = 1 − 2η − 3ηe_k − ηe_k²); below it the rounding of w_k near ±1
+/// (ulp(1) ≈ 2.2e-16, a relative error ≤ 2.2e-10 of e_k at 1e-6) would show.
+const RATIO_WINDOW: (f64, f64) = (1e-6, 1e-4);
+
 struct Outcome {
+    /// The last iterate w_K.
+    last: f64,
+    /// The exact critical point the run approaches: the nearest of −1, 0, 1 to w_K.
     limit: f64,
-    iterations: usize,
-    ratio: f64,
+    /// The first k with |w_k − limit| ≤ 1e-12, if any.
+    iterations: Option<usize>,
+    /// Median of e_{k+1}/e_k over the steps with |e_k| in [`RATIO_WINDOW`], if any.
+    ratio: Option<f64>,
     path: Vec<f64>,
 }
 
 fn outcome(path: Vec<f64>) -> Outcome {
-    let limit = *path.last().expect("at least x0");
-    let iterations = path
-        .iter()
-        .position(|w| (w - limit).abs() <= 1e-12)
-        .unwrap_or(path.len());
-    // Asymptotic ratio: (w_{k+1} − L)/(w_k − L) at the last step with 1e-9 < |w_k − L| < 1e-3.
-    let ratio = path
+    let last = *path.last().expect("at least x0");
+    let limit = CRITICAL_POINTS
+        .into_iter()
+        .min_by(|a, b| (a - last).abs().total_cmp(&(b - last).abs()))
+        .expect("three candidates");
+    let iterations = path.iter().position(|w| (w - limit).abs() <= 1e-12);
+    let ratios: Vec<f64> = path
         .windows(2)
         .filter(|w| {
             let d = (w[0] - limit).abs();
-            1e-9 < d && d < 1e-3
+            RATIO_WINDOW.0 <= d && d <= RATIO_WINDOW.1
         })
         .map(|w| (w[1] - limit) / (w[0] - limit))
-        .next_back()
-        .unwrap_or(0.0);
+        .collect();
+    let ratio = (!ratios.is_empty()).then(|| super::common::median(&ratios));
     Outcome {
+        last,
         limit,
         iterations,
         ratio,
         path,
     }
+}
+
+/// The largest value, NaN if there is none (so a check over no runs fails) or
+/// if any value is NaN (a missing measurement fails too).
+fn worst(xs: &[f64]) -> f64 {
+    if xs.is_empty() || xs.iter().any(|x| x.is_nan()) {
+        f64::NAN
+    } else {
+        xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    }
+}
+
+/// "—" for a missing measurement.
+fn fmt_opt(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_owned(), fmt_num)
 }
 
 /// Run E13.
@@ -143,12 +173,27 @@ pub fn run_with(s: &Settings) -> Report {
     );
     // f″(±1) = 3·1 − 1 = 2: the fixed-damping ratio at either minimum.
     let lm_ratio = s.lm_damping / (2.0 + s.lm_damping);
+    // GD near ±1: e_{k+1} = e_k − η f′(±1 + e_k) = (1 − 2η − 3ηe_k − ηe_k²) e_k, so the ratio is
+    // 1 − η f″(±1) = 1 − 2η up to 3η|e_k| + η e_k² ≤ 3η·1e-4 + η·1e-8 inside the window, plus
+    // rounding (≤ 2·ulp(1)/1e-6 ≈ 4.4e-10): the tolerance below.
+    let gd_ratio = 1.0 - 2.0 * s.gd_eta;
+    let gd_tolerance = 3.0 * s.gd_eta * RATIO_WINDOW.1 + s.gd_eta * RATIO_WINDOW.1.powi(2) + 1e-9;
     report.note(format!(
         "(iii) With λ fixed, w* − w_{{k+1}} ≈ (1 − f″(w*)/(f″(w*) + λ))(w* − w_k), a linear ratio \
-         λ/(f″(w*) + λ) = {}/(2 + {}) = {}, measured at the last step with 1e-9 < |w_k − limit| < 1e-3.",
+         λ/(f″(w*) + λ) = {}/(2 + {}) = {}. (iv) GD's ratio is 1 − η f″(±1) = 1 − 2·{} = {}.",
         fmt_num(s.lm_damping),
         fmt_num(s.lm_damping),
-        fmt_num(lm_ratio)
+        fmt_num(lm_ratio),
+        fmt_num(s.gd_eta),
+        fmt_num(gd_ratio)
+    ));
+    report.note(format!(
+        "Limit: the exact critical point (−1, 0 or 1) nearest the last iterate w_K; e_k = w_k − limit. \
+         Asymptotic ratio: the median of e_{{k+1}}/e_k over the steps with {} ≤ |e_k| ≤ {} \
+         (— if the run has none: superlinear methods jump over the window). Iterations: the first k \
+         with |e_k| ≤ 1e-12 (— if not within the run).",
+        fmt_num(RATIO_WINDOW.0),
+        fmt_num(RATIO_WINDOW.1)
     ));
 
     let methods: [(&str, MakeOptimizer<'_>); 4] = [
@@ -198,19 +243,23 @@ pub fn run_with(s: &Settings) -> Report {
             "w_0",
             "method",
             "limit",
+            "|w_K − limit|",
             "f(limit)",
             "iterations to |w_k − limit| ≤ 1e-12",
             "asymptotic ratio",
         ],
     );
-    let mut newton_max_dev: f64 = 0.0;
-    let mut newton_min_dev: f64 = 0.0;
-    let mut saddle_free_dev: f64 = 0.0;
-    let mut lm_ratio_dev: f64 = 0.0;
+    // One entry per run that the check covers; `worst` fails a check with no entries.
+    let mut newton_max_dev = Vec::new();
+    let mut newton_min_dev = Vec::new();
+    let mut saddle_free_dev = Vec::new();
+    let mut lm_ratio_dev = Vec::new();
+    let mut gd_wrong_limit = Vec::new();
+    let mut gd_ratio_dev = Vec::new();
     let mut chart = LineChart::new(
-        "Limit after 100 iterations vs start w_0",
+        format!("Last iterate w_K (K ≤ {}) vs start w_0", s.iterations),
         Axis::linear("w_0"),
-        Axis::linear("limit w_100").range(-1.3, 1.3),
+        Axis::linear(format!("last iterate w_K (K ≤ {})", s.iterations)).range(-1.3, 1.3),
     );
     let mut limits: Vec<Vec<(f64, f64)>> = vec![Vec::new(); methods.len()];
     let mut traces = Vec::new();
@@ -234,23 +283,27 @@ pub fn run_with(s: &Settings) -> Report {
                     fmt_num(w0),
                     (*name).to_owned(),
                     fmt_num(o.limit),
+                    fmt_below((o.last - o.limit).abs(), ROUNDOFF_FLOOR),
                     fmt_num(f.e(o.limit)),
-                    o.iterations.to_string(),
-                    fmt_num(o.ratio),
+                    o.iterations
+                        .map_or_else(|| "—".to_owned(), |k| k.to_string()),
+                    fmt_opt(o.ratio),
                 ]);
-                limits[m].push((w0, o.limit));
+                limits[m].push((w0, o.last));
                 let target = w0.signum();
-                if m == 0 && TO_MAXIMUM.contains(&magnitude) {
-                    newton_max_dev = newton_max_dev.max(o.limit.abs());
-                }
-                if m == 0 && TO_MINIMUM.contains(&magnitude) {
-                    newton_min_dev = newton_min_dev.max((o.limit - target).abs());
-                }
-                if m == 1 {
-                    saddle_free_dev = saddle_free_dev.max((o.limit - target).abs());
-                }
-                if m == 2 {
-                    lm_ratio_dev = lm_ratio_dev.max((o.ratio - lm_ratio).abs());
+                let ratio = o.ratio.unwrap_or(f64::NAN);
+                match m {
+                    0 if TO_MAXIMUM.contains(&magnitude) => newton_max_dev.push(o.last.abs()),
+                    0 if TO_MINIMUM.contains(&magnitude) => {
+                        newton_min_dev.push((o.last - target).abs());
+                    }
+                    1 => saddle_free_dev.push((o.last - target).abs()),
+                    2 => lm_ratio_dev.push((ratio - lm_ratio).abs()),
+                    3 => {
+                        gd_wrong_limit.push(if o.limit == target { 0.0 } else { 1.0 });
+                        gd_ratio_dev.push((ratio - gd_ratio).abs());
+                    }
+                    _ => {}
                 }
                 if magnitude == 0.3 && w0 > 0.0 {
                     traces.push((name.to_owned(), o.path.clone()));
@@ -293,27 +346,47 @@ pub fn run_with(s: &Settings) -> Report {
     );
 
     report.check(Check::at_most(
-        "(i) |w_0| ∈ {0.1, 0.3, 0.44}, both signs: max |limit − 0|",
-        newton_max_dev,
+        "(i) |w_0| ∈ {0.1, 0.3, 0.44}, both signs: max |w_K − 0| (NaN: none run)",
+        worst(&newton_max_dev),
         1e-12,
     ));
     report.check(Check::at_most(
-        "(i) |w_0| ∈ {0.6, 0.9, 1.5, 3}, both signs: max |limit − sign(w_0)|",
-        newton_min_dev,
+        "(i) |w_0| ∈ {0.6, 0.9, 1.5, 3}, both signs: max |w_K − sign(w_0)| (NaN: none run)",
+        worst(&newton_min_dev),
         1e-12,
     ));
     report.check(Check::at_most(
-        "(ii) every w_0: max |limit − sign(w_0)|",
-        saddle_free_dev,
+        "(ii) every w_0: max |w_K − sign(w_0)|",
+        worst(&saddle_free_dev),
         1e-12,
     ));
     report.check(Check::at_most(
         format!(
-            "(iii) every w_0: max |asymptotic ratio − λ/(f″(w*) + λ)| (= {})",
+            "(iii) every w_0: max |asymptotic ratio − λ/(f″(w*) + λ)| (= {}; NaN: a run without ratio)",
             fmt_num(lm_ratio)
         ),
-        lm_ratio_dev,
+        worst(&lm_ratio_dev),
         1e-6,
+    ));
+    report.check(Check::equal(
+        "(iv) GD: runs whose limit is not sign(w_0) (of all runs)",
+        format!(
+            "{} of {}",
+            gd_wrong_limit.iter().filter(|&&x| x > 0.0).count(),
+            gd_wrong_limit.len()
+        ),
+        format!("0 of {}", 2 * s.starts.len()),
+    ));
+    report.check(Check::at_most(
+        format!(
+            "(iv) GD, every w_0: max |asymptotic ratio − (1 − η f″(±1))| (= {}; tolerance 3η·{} + η·{}² + 1e-9 \
+             from the e_k terms and rounding; NaN: a run without ratio)",
+            fmt_num(gd_ratio),
+            fmt_num(RATIO_WINDOW.1),
+            fmt_num(RATIO_WINDOW.1)
+        ),
+        worst(&gd_ratio_dev),
+        gd_tolerance,
     ));
     report
 }
