@@ -217,7 +217,14 @@ impl Backprop {
     }
 
     /// The gradient matrix `G_i` (`D_i × B`, column b = sample b's `(∇_{y_i}Div)ᵀ`,
-    /// scaled by 1/B) left by the last [`Backprop::gradient`].
+    /// scaled by 1/B) left by the last [`Backprop::gradient`] or
+    /// [`Backprop::hessian_vector_product`] (both compute it).
+    ///
+    /// After [`Backprop::gauss_newton_vector_product`] the buffer holds instead the
+    /// back-propagated Gauss–Newton image `(∂y_N/∂y_i)ᵀ (1/B) H_out J v` (the same
+    /// backward pass seeded with `H_out J v` in place of the output gradient), not a
+    /// gradient; [`Backprop::loss`] and [`Backprop::becker_lecun_diagonal`] leave it
+    /// unchanged.
     pub fn node_gradient(&self, node: usize) -> MatRef<'_, f64> {
         mat(&self.grads[node], self.dims[node], self.forward.batch())
     }
@@ -286,6 +293,10 @@ impl Backprop {
     /// # Panics
     /// If `w.len() != n_params` or nothing is loaded.
     pub fn loss(&mut self, net: &Network, w: &[f64], divergence: Divergence) -> f64 {
+        assert!(
+            self.forward.batch() > 0,
+            "Backprop: no batch loaded (call load or load_columns first)"
+        );
         net.forward_loaded(w, &mut self.forward);
         self.mean_divergence(net, divergence)
     }
@@ -615,7 +626,9 @@ impl Backprop {
     /// `(∂²E/∂Z_k²)(Y_{k−1} ⊙ Y_{k−1})ᵀ`) and `diag H_{b_k,i} ≈ Σ_b ∂²E/∂z_{k,i}²`.
     /// For the last layer's parameters (and for a network with one affine layer) the
     /// result equals the diagonal of the Gauss–Newton matrix
-    /// ([`Backprop::gauss_newton_vector_product`]) exactly, softmax outputs excepted.
+    /// ([`Backprop::gauss_newton_vector_product`]) exactly, softmax divergences
+    /// included: `W_N,ij` and `b_N,i` move output `i` only, so only `H_out,ii` enters
+    /// their diagonal entry, and the diagonal seed is exact there.
     /// Returns `L(w)`.
     ///
     /// Cost: about one gradient (one product with `W_k ⊙ W_k` and one with

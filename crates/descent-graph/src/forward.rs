@@ -61,7 +61,8 @@ impl Workspace {
     ///
     /// # Errors
     /// If X's row count is not the input dimension, B is 0 or above the capacity,
-    /// or an entry is not finite (named by row and column).
+    /// or an entry is not finite (named by row and column). On an error nothing is
+    /// written: the previously loaded batch stays loaded.
     pub fn load(&mut self, x: MatRef<'_, f64>) -> Result<(), Error> {
         let d = self.dims[0];
         if x.nrows() != d {
@@ -83,6 +84,8 @@ impl Workspace {
                 ),
             ));
         }
+        // validate everything before writing, so a rejected batch leaves the
+        // loaded one intact
         for j in 0..b {
             for i in 0..d {
                 let v = x[(i, j)];
@@ -92,7 +95,11 @@ impl Workspace {
                         format!("input ({i}, {j}) is {v}, not finite"),
                     ));
                 }
-                self.values[0][i + j * d] = v;
+            }
+        }
+        for j in 0..b {
+            for i in 0..d {
+                self.values[0][i + j * d] = x[(i, j)];
             }
         }
         self.batch = b;

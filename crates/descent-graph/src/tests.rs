@@ -490,3 +490,27 @@ fn bad_activations_init_scales_and_serialised_networks_are_errors() {
     let e = serde_json::from_str::<Network>(&bad_count).expect_err("27 vs 26");
     assert!(e.to_string().contains("n_params is 27"), "{e}");
 }
+
+#[test]
+fn a_rejected_batch_leaves_the_loaded_one_intact() {
+    // y = 2 x_0 − x_1 + 0.5 on the batch (1, 1), (3, 0): outputs 1.5 and 6.5 (by hand).
+    let w1 = Mat::from_fn(1, 2, |_, j| [2.0, -1.0][j]);
+    let (net, w) = Network::mlp_from_weights(
+        2,
+        &[LayerWeights {
+            weights: w1.as_ref(),
+            bias: &[0.5],
+            activation: Activation::Identity,
+        }],
+    )
+    .expect("consistent shapes");
+    let mut ws = Workspace::new(&net, 2).expect("capacity ≥ 1");
+    let good = Mat::from_fn(2, 2, |i, j| [[1.0, 3.0], [1.0, 0.0]][i][j]);
+    ws.load(good.as_ref()).expect("finite");
+    // NaN in the last column: the first column must not be overwritten
+    let bad = Mat::from_fn(2, 2, |i, j| if (i, j) == (1, 1) { f64::NAN } else { 9.0 });
+    let e = ws.load(bad.as_ref()).expect_err("NaN").to_string();
+    assert!(e.contains("input (1, 1) is NaN"), "{e}");
+    net.forward_loaded(&w, &mut ws);
+    assert_eq!(ws.value_slice(net.output_node()), &[1.5, 6.5]);
+}
