@@ -21,11 +21,22 @@ use crate::fast::Backprop;
 ///
 /// **Mini-batch mode** ([`NetworkObjective::with_mini_batches`], batches drawn by
 /// descent-data's [`EpochSampler`]: a seeded permutation per epoch, so an epoch
-/// visits every sample once): every call of
-/// `gradient` / `value_and_gradient` first draws the next mini-batch (the stochastic
-/// gradient of SGD), then evaluates on it; `value`, `hessian_vector_product` and
-/// [`NetworkObjective::gauss_newton_vector_product`] evaluate on the current batch
-/// (drawing the first one if none has been drawn), with the mean over that batch.
+/// visits every sample once). Every evaluation is the mean over **the current
+/// batch** `𝓑`: `L_𝓑(w) = (1/B) Σ_{b∈𝓑} Div_b + (λ/2)‖w‖²` — so `value` is a
+/// stochastic estimate too, unlike descent-gd's `MiniBatch`, whose value is the
+/// full-data mean (use [`NetworkObjective::full_loss`] for that). The batch changes
+/// only at a gradient:
+///
+/// * `gradient` / `value_and_gradient` move to the next batch and evaluate on it
+///   (the stochastic gradient of SGD) — except that the first gradient after a batch
+///   was drawn by another evaluation uses that batch, so no batch is skipped and the
+///   value and gradient of one step agree;
+/// * `value`, `hessian_vector_product`, [`NetworkObjective::gauss_newton_vector_product`]
+///   and [`NetworkObjective::becker_lecun_diagonal`] evaluate on the current batch,
+///   drawing the first one if none has been drawn.
+///
+/// So `value(w)` then `value_and_gradient(w)` evaluate both on batch 1, and each
+/// further `value_and_gradient` on batches 2, 3, ….
 #[derive(Debug, Clone)]
 pub struct NetworkObjective {
     network: Network,
@@ -35,7 +46,10 @@ pub struct NetworkObjective {
     weight_decay: f64,
     sampler: Option<EpochSampler>,
     batch: Vec<usize>,
+    /// A batch is loaded (always true in full-batch mode).
     drawn: bool,
+    /// A gradient has been evaluated on the loaded batch, so the next gradient draws.
+    used_by_gradient: bool,
     backprop: Backprop,
 }
 
@@ -95,6 +109,7 @@ impl NetworkObjective {
             sampler: None,
             batch: Vec::new(),
             drawn: true,
+            used_by_gradient: false,
             backprop,
         })
     }
@@ -189,6 +204,7 @@ impl NetworkObjective {
         self.backprop = Backprop::new(&self.network, batch_size)?;
         self.batch = Vec::with_capacity(batch_size);
         self.drawn = false;
+        self.used_by_gradient = false;
         Ok(self)
     }
 
@@ -217,8 +233,12 @@ impl NetworkObjective {
         &self.backprop
     }
 
-    fn draw(&mut self, next: bool) {
+    /// Make sure a batch is loaded; `for_gradient`: move to the next batch unless
+    /// the loaded one has not served a gradient yet (see the type's docs).
+    fn draw(&mut self, for_gradient: bool) {
         if let Some(s) = self.sampler.as_mut() {
+            let next = for_gradient && self.used_by_gradient;
+            self.used_by_gradient |= for_gradient;
             if next || !self.drawn {
                 self.batch.clear();
                 self.batch.extend_from_slice(s.next_batch());

@@ -985,3 +985,30 @@ fn output_counts_that_cannot_fit_the_divergence_or_the_classes_are_errors() {
     let two = Network::mlp(&[2, 2], &[Activation::Identity]).expect("valid sizes");
     NetworkObjective::from_dataset(two, Divergence::SoftmaxKl, &xor).expect("2 outputs, 2 classes");
 }
+
+#[test]
+fn a_value_before_the_first_gradient_shares_its_batch() {
+    // The batches must come in the sampler's order 1, 2, 3, … whatever evaluation
+    // draws first; the reference is an independent sampler with the same seed.
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let (net, w, x, t) = random_case(&mut rng, Activation::Tanh, Divergence::L2, 3, 1, 10);
+    let mut obj = NetworkObjective::new(net, Divergence::L2, x.as_ref(), t.as_ref())
+        .expect("valid")
+        .with_mini_batches(4, 17)
+        .expect("4 ≤ 10");
+    let mut reference = descent_data::EpochSampler::new(10, 4, 17).expect("valid");
+    let first = reference.next_batch().to_vec();
+    let second = reference.next_batch().to_vec();
+    let mut g = vec![0.0; w.len()];
+    let value = obj.value(&w);
+    assert_eq!(obj.current_batch(), first.as_slice());
+    let loss = obj.value_and_gradient(&w, &mut g);
+    assert_eq!(obj.current_batch(), first.as_slice(), "batch 1 was skipped");
+    assert_eq!(loss, value, "value and gradient on the same batch");
+    let mut hv = vec![0.0; w.len()];
+    obj.hessian_vector_product(&w, &g, &mut hv)
+        .expect("lengths fit");
+    assert_eq!(obj.current_batch(), first.as_slice());
+    obj.value_and_gradient(&w, &mut g);
+    assert_eq!(obj.current_batch(), second.as_slice());
+}
