@@ -374,6 +374,7 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 }
 
 #[test]
+#[allow(clippy::excessive_precision)] // the mpmath digits, quoted as computed
 fn divergences_near_zero_keep_their_relative_accuracy() {
     // References from mpmath at 50 digits:
     //   softplus(−40) = ln1p(e^{−40})            = 4.2483542552915889863e-18
