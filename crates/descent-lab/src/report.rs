@@ -265,16 +265,18 @@ pub(crate) const ROUNDOFF_BOUND: f64 = 1e-9;
 ///
 /// * A failing value is always printed in full ([`fmt_num`]): the reader must
 ///   see by how much it missed.
-/// * A holding value against a round-off bound (`|bound| ≤ ROUNDOFF_BOUND`)
-///   is printed as `< bound`: its digits are rounding noise that differs
-///   between CPUs, and "below the bound" is all it says.
+/// * A holding value against a round-off bound (`0 < |bound| ≤ ROUNDOFF_BOUND`)
+///   is printed as `< bound` ([`fmt_below`](crate::fmt_below) with floor
+///   `|bound|`; a value equal to the bound prints in full): its digits are
+///   rounding noise that differs between CPUs, and "below the bound" is all it
+///   says. A zero bound is an exact check, whose value prints in full.
 /// * Otherwise a value below `|bound|/1000` prints as `< bound/1000`
 ///   ([`fmt_below`](crate::fmt_below)), anything larger in full.
 pub(crate) fn fmt_bounded(measured: f64, bound: f64, holds: bool) -> String {
     if !holds {
         fmt_num(measured)
-    } else if bound.abs() <= ROUNDOFF_BOUND {
-        format!("< {}", fmt_num(bound))
+    } else if bound != 0.0 && bound.abs() <= ROUNDOFF_BOUND {
+        crate::fmt_below(measured, bound.abs())
     } else {
         crate::fmt_below(measured, bound.abs() * 1e-3)
     }
@@ -407,6 +409,9 @@ mod tests {
         // 4.29e-13 against 1e-10 would print in full under the bound/1000 rule.
         assert_eq!(fmt_bounded(4.29e-13, 1e-10, true), "< 1e-10");
         assert_eq!(fmt_bounded(5e-10, 1e-9, true), "< 1e-9");
+        // An exact check (bound 0) shows the value itself.
+        assert_eq!(fmt_bounded(0.0, 0.0, true), "0");
+        assert_eq!(fmt_bounded(1e-12, 1e-12, true), "1e-12");
         // Just above the round-off level: the bound/1000 floor applies.
         assert_eq!(fmt_bounded(2e-9, 1e-8, true), "2e-9");
         assert_eq!(fmt_bounded(2e-12, 1e-8, true), "< 1e-11");
