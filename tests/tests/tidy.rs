@@ -214,7 +214,10 @@ fn every_rust_file_starts_with_a_module_doc() {
 fn no_stubs_no_ignored_tests() {
     // Doc tests in the README count too.
     let readme = std::fs::read_to_string(project_root().join("README.md")).unwrap();
-    assert!(!readme.contains(&["```ig", "nore"].concat()), "README has an ignored doc test");
+    assert!(
+        !readme.contains(&["```ig", "nore"].concat()),
+        "README has an ignored doc test"
+    );
     // Built from pieces so that this file does not match itself.
     let needles = [
         ["to", "do!("].concat(),
