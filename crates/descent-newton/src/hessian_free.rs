@@ -10,10 +10,9 @@
 //! Martens, ICML 2010.
 
 use descent_core::{
-    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, display_number,
-    validate,
+    Diagnostics, Error, Evaluator, Optimizer, Requirements, State, StepOutcome, validate,
 };
-use descent_gd::line_search::{Armijo, Ray};
+use descent_gd::line_search::Armijo;
 use descent_linalg::norm_2;
 
 use crate::cg::{CgWorkspace, truncated_cg};
@@ -157,45 +156,20 @@ impl Optimizer for HessianFree {
                 )?
             }
         };
-        let mut diag = Diagnostics {
+        let diag = Diagnostics {
             cg_iterations: Some(cg.iterations),
             negative_curvature: cg.negative_curvature,
             ..Diagnostics::default()
         };
-        let ray = Ray {
-            x: &state.x,
-            f: state.f,
-            grad: &state.grad,
-            direction: &self.p,
-        };
-        if ray.slope().is_nan() || ray.slope() >= 0.0 {
-            let reason = format!(
-                "CG direction is not a descent direction: ∇fᵀp = {}",
-                display_number(ray.slope())
-            );
-            return Ok(StepOutcome::Stop {
-                reason,
-                diagnostics: diag,
-            });
-        }
-        let report = self
-            .line_search
-            .search(eval, &ray, 1.0, &mut self.x_new, &mut self.g_new)?;
-        diag.learning_rate = Some(report.step);
-        diag.backtracks = Some(report.rejected_trials());
-        if !report.sufficient_decrease {
-            let reason = format!(
-                "Armijo line search found no acceptable step (last α = {:e})",
-                report.step
-            );
-            return Ok(StepOutcome::Stop {
-                reason,
-                diagnostics: diag,
-            });
-        }
-        state.x.copy_from_slice(&self.x_new);
-        state.grad.copy_from_slice(&self.g_new);
-        state.f = report.value;
-        Ok(StepOutcome::Continue(diag))
+        crate::globalise::armijo_descent_step(
+            "CG",
+            eval,
+            state,
+            &self.p,
+            &self.line_search,
+            &mut self.x_new,
+            &mut self.g_new,
+            diag,
+        )
     }
 }

@@ -20,7 +20,7 @@
 use descent_core::{
     Diagnostics, Error, Evaluator, Optimizer, State, StepOutcome, display_number, validate,
 };
-use descent_gd::line_search::{Armijo, Ray};
+use descent_gd::line_search::Armijo;
 use descent_linalg::{Cholesky, LinalgError, Mat, dot, matmul, matvec};
 use descent_problems::LeastSquares;
 
@@ -169,41 +169,16 @@ impl<P: LeastSquares> Optimizer for GaussNewton<P> {
                 Err(e) => return Err(e.into()),
             }
         }
-        let ray = Ray {
-            x: &state.x,
-            f: state.f,
-            grad: &state.grad,
-            direction: &b.p,
-        };
-        if ray.slope().is_nan() || ray.slope() >= 0.0 {
-            let reason = format!(
-                "Gauss-Newton direction is not a descent direction: ∇fᵀp = {}",
-                display_number(ray.slope())
-            );
-            return Ok(StepOutcome::Stop {
-                reason,
-                diagnostics: diag,
-            });
-        }
-        let report = self
-            .line_search
-            .search(eval, &ray, 1.0, &mut b.x_new, &mut b.g_new)?;
-        diag.learning_rate = Some(report.step);
-        diag.backtracks = Some(report.rejected_trials());
-        if !report.sufficient_decrease {
-            let reason = format!(
-                "Armijo line search found no acceptable step (last α = {:e})",
-                report.step
-            );
-            return Ok(StepOutcome::Stop {
-                reason,
-                diagnostics: diag,
-            });
-        }
-        state.x.copy_from_slice(&b.x_new);
-        state.grad.copy_from_slice(&b.g_new);
-        state.f = report.value;
-        Ok(StepOutcome::Continue(diag))
+        crate::globalise::armijo_descent_step(
+            "Gauss-Newton",
+            eval,
+            state,
+            &b.p,
+            &self.line_search,
+            &mut b.x_new,
+            &mut b.g_new,
+            diag,
+        )
     }
 }
 

@@ -39,6 +39,7 @@
 
 pub mod cg;
 mod diagonal;
+mod globalise;
 pub mod harness;
 mod hessian_free;
 mod least_squares;

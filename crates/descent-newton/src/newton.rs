@@ -387,25 +387,20 @@ impl Optimizer for Newton {
             grad: &state.grad,
             direction: &self.p,
         };
-        let report = match (&self.line_search, ray.slope() < 0.0) {
-            (Some(search), true) => search.search(
-                eval,
-                &ray,
-                self.learning_rate,
-                &mut self.x_new,
-                &mut self.g_new,
-            )?,
-            (Some(_), false) => {
-                let reason = format!(
-                    "Newton direction is not a descent direction: ∇fᵀp = {}",
-                    display_number(ray.slope())
-                );
-                return Ok(StepOutcome::Stop {
-                    reason,
-                    diagnostics: diag,
-                });
+        let report = match &self.line_search {
+            Some(search) => {
+                if let Some(reason) = crate::globalise::not_a_descent_direction("Newton", &ray) {
+                    return Ok(crate::globalise::stop(reason, diag));
+                }
+                search.search(
+                    eval,
+                    &ray,
+                    self.learning_rate,
+                    &mut self.x_new,
+                    &mut self.g_new,
+                )?
             }
-            (None, _) => fixed_step(
+            None => fixed_step(
                 eval,
                 &ray,
                 self.learning_rate,
@@ -414,16 +409,9 @@ impl Optimizer for Newton {
             )?,
         };
         diag.learning_rate = Some(report.step);
-        diag.backtracks = Some(report.backtracks);
-        if !report.gradient_evaluated {
-            let reason = format!(
-                "Armijo line search found no acceptable step (last α = {:e})",
-                report.step
-            );
-            return Ok(StepOutcome::Stop {
-                reason,
-                diagnostics: diag,
-            });
+        diag.backtracks = Some(report.rejected_trials());
+        if let Some(reason) = crate::globalise::no_acceptable_step(&report) {
+            return Ok(crate::globalise::stop(reason, diag));
         }
         if let IndefiniteHessian::LevenbergMarquardt { .. } = self.strategy {
             // Gain ratio against the undamped quadratic model m(s) = gᵀs + ½ sᵀHs, s = α p.
