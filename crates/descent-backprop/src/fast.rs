@@ -70,6 +70,18 @@ fn product(accumulate: bool, c: MatMut<'_, f64>, a: MatRef<'_, f64>, b: MatRef<'
     }
 }
 
+/// `dst ← src` or `dst ← dst + src`: the first reader of a node writes its
+/// gradient buffer, later readers (skip connections) add to it.
+fn copy_or_add(accumulate: bool, dst: &mut [f64], src: &[f64]) {
+    if accumulate {
+        for (o, v) in dst.iter_mut().zip(src) {
+            *o += v;
+        }
+    } else {
+        dst.copy_from_slice(src);
+    }
+}
+
 /// Split `bufs` into node `input`'s buffer (mutable) and node `i`'s (shared); `input < i`.
 fn pair(bufs: &mut [Vec<f64>], input: usize, i: usize) -> (&mut Vec<f64>, &Vec<f64>) {
     let (lo, hi) = bufs.split_at_mut(i);
@@ -173,9 +185,7 @@ fn backward(
                 for &u in inputs {
                     let acc = written[u];
                     let (gu, gy) = pair(grads, u, i);
-                    for (o, g) in gu[..d * b].iter_mut().zip(&gy[..d * b]) {
-                        if acc { *o += g } else { *o = *g }
-                    }
+                    copy_or_add(acc, &mut gu[..d * b], &gy[..d * b]);
                     written[u] = true;
                 }
             }
@@ -555,9 +565,7 @@ impl Backprop {
                     for &u in inputs {
                         let acc = self.r_written[u];
                         let (ru, rg) = pair(&mut self.r_grads, u, i);
-                        for (o, g) in ru[..d * b].iter_mut().zip(&rg[..d * b]) {
-                            if acc { *o += g } else { *o = *g }
-                        }
+                        copy_or_add(acc, &mut ru[..d * b], &rg[..d * b]);
                         self.r_written[u] = true;
                     }
                 }
@@ -757,9 +765,7 @@ impl Backprop {
                     for &u in inputs {
                         let acc = self.r_written[u];
                         let (hu, hy) = pair(&mut self.r_grads, u, i);
-                        for (o, h) in hu[..d * b].iter_mut().zip(&hy[..d * b]) {
-                            if acc { *o += h } else { *o = *h }
-                        }
+                        copy_or_add(acc, &mut hu[..d * b], &hy[..d * b]);
                         self.r_written[u] = true;
                     }
                 }
