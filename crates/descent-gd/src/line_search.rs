@@ -709,6 +709,13 @@ mod tests {
         }
     }
 
+    /// `f(x)`, `∇f(x)` and the steepest-descent direction `p = −∇f(x)` at a 2-D `x`.
+    fn steepest_descent_start(eval: &mut Evaluator<'_>, x: &[f64; 2]) -> (f64, [f64; 2], [f64; 2]) {
+        let mut g = [0.0; 2];
+        let f = eval.value_and_gradient(x, &mut g);
+        (f, g, [-g[0], -g[1]])
+    }
+
     #[test]
     fn strong_wolfe_holds_on_rosenbrock_from_several_points() {
         for (x, alpha0) in [
@@ -736,9 +743,7 @@ mod tests {
         let mut obj = Rosenbrock;
         let mut eval = Evaluator::new(&mut obj);
         let x = [-1.2, 1.0];
-        let mut g = [0.0; 2];
-        let f = eval.value_and_gradient(&x, &mut g);
-        let p = [-g[0], -g[1]];
+        let (f, g, p) = steepest_descent_start(&mut eval, &x);
         let ray = Ray {
             x: &x,
             f,
@@ -769,9 +774,7 @@ mod tests {
         let mut obj = Rosenbrock;
         let mut eval = Evaluator::new(&mut obj);
         let x = [-1.2, 1.0];
-        let mut g = [0.0; 2];
-        let f = eval.value_and_gradient(&x, &mut g);
-        let p = [-g[0], -g[1]];
+        let (f, g, p) = steepest_descent_start(&mut eval, &x);
         let ray = Ray {
             x: &x,
             f,
@@ -1056,9 +1059,7 @@ mod tests {
         let mut obj = Rosenbrock;
         let mut eval = Evaluator::new(&mut obj);
         let x = [-1.2, 1.0];
-        let mut g = [0.0; 2];
-        let f = eval.value_and_gradient(&x, &mut g);
-        let p = [-g[0], -g[1]];
+        let (f, g, p) = steepest_descent_start(&mut eval, &x);
         let ray = Ray {
             x: &x,
             f,
@@ -1081,9 +1082,7 @@ mod tests {
         let mut q = quadratic();
         let mut eval = Evaluator::new(&mut q);
         let x = [2.0, 3.0];
-        let mut g = [0.0; 2];
-        let f = eval.value_and_gradient(&x, &mut g);
-        let p = [-g[0], -g[1]];
+        let (f, g, p) = steepest_descent_start(&mut eval, &x);
         let ray = Ray {
             x: &x,
             f,
