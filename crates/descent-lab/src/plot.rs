@@ -35,6 +35,23 @@ const PALETTE: [RGBColor; 12] = [
     RGBColor(128, 0, 64),
 ];
 
+/// The legend box every figure uses: upper right, on a translucent white
+/// background so lines behind it stay visible.
+fn draw_legend<'a, DB, CT>(chart: &mut ChartContext<'a, DB, CT>)
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 12))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(160, 160, 160))
+        .draw()
+        .expect(DRAW);
+}
+
 /// The colour of series number `i` in the cycle.
 fn palette(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
@@ -348,14 +365,7 @@ impl LineChart {
             if self.series.iter().any(|s| !s.label.is_empty())
                 || self.vertical_lines.iter().any(|v| !v.label.is_empty())
             {
-                chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
-                    .label_font(("sans-serif", 12))
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(RGBColor(160, 160, 160))
-                    .draw()
-                    .expect(DRAW);
+                draw_legend(&mut chart);
             }
             root.present().expect(DRAW);
         }
@@ -605,14 +615,7 @@ impl ContourChart {
                 draw_series(&mut chart, &clipped, &runs, palette(i));
             }
             if self.trajectories.iter().any(|s| !s.label.is_empty()) {
-                chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
-                    .label_font(("sans-serif", 12))
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(RGBColor(160, 160, 160))
-                    .draw()
-                    .expect(DRAW);
+                draw_legend(&mut chart);
             }
             root.present().expect(DRAW);
         }
