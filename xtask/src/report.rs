@@ -25,7 +25,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use descent_lab::{
-    Experiment, IndexEntry, Report, Verdict, registry, render_index_entries, render_markdown,
+    CheckKind, Experiment, IndexEntry, Report, Verdict, registry, render_index_entries,
+    render_markdown,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -439,16 +440,18 @@ fn write_files(files: &BTreeMap<String, String>, out_dir: &Path, full: bool) -> 
 fn print_summary(results: &[(Report, Duration)], run_time: Duration, total: Duration, jobs: usize) {
     println!();
     println!(
-        "{:<5} {:<7} {:>7} {:>9}  title",
-        "id", "verdict", "checks", "time"
+        "{:<5} {:<7} {:>7} {:>11} {:>9}  title",
+        "id", "verdict", "claims", "consistency", "time"
     );
     for (report, time) in results {
-        let held = report.checks.iter().filter(|c| c.holds()).count();
+        let (claims_held, claims) = report.tally(CheckKind::Claim);
+        let (consistency_held, consistency) = report.tally(CheckKind::Consistency);
         println!(
-            "{:<5} {:<7} {:>7} {:>7.2} s  {}",
+            "{:<5} {:<7} {:>7} {:>11} {:>7.2} s  {}",
             report.id,
             report.verdict().as_str(),
-            format!("{held}/{}", report.checks.len()),
+            format!("{claims_held}/{claims}"),
+            format!("{consistency_held}/{consistency}"),
             time.as_secs_f64(),
             report.title
         );

@@ -82,16 +82,193 @@ pub fn tail_order(errors: &[f64], noise_floor: f64) -> Option<f64> {
 }
 
 /// How a sequence behaves.
+///
+/// [`classify`] distinguishes the four coarse regimes; [`linear_regime`] and
+/// [`classify_linear`] also name the boundary cases of a linear iteration
+/// `e_{k+1} = r·e_k` (one step at `r = 0`, constant oscillation at `r = −1`,
+/// oscillating divergence for `r < −1`). `Display` prints the lecture's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Regime {
+    /// The error is exactly zero after one step (`r = 0`).
+    OneStep,
     /// Errors shrink and `x_k − x*` keeps its sign (or direction).
     ConvergingMonotonically,
     /// Errors shrink and `x_k − x*` flips sign at most steps.
     ConvergingWithOscillation,
+    /// `|e_k|` stays constant while its sign flips at every step (`r = −1`).
+    ConstantOscillation,
     /// Errors neither shrink nor grow (tail rate within `1 ± tol`).
     Stalled,
-    /// Errors grow.
+    /// Errors grow (with [`classify`]: with or without sign flips; with
+    /// [`classify_linear`]: keeping their sign).
     Diverging,
+    /// Errors grow and flip sign at most steps (`r < −1`).
+    DivergingWithOscillation,
+}
+
+impl std::fmt::Display for Regime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Regime::OneStep => "one step",
+            Regime::ConvergingMonotonically => "monotone convergence",
+            Regime::ConvergingWithOscillation => "oscillating convergence",
+            Regime::ConstantOscillation => "constant oscillation",
+            Regime::Stalled => "stalled",
+            Regime::Diverging => "monotone divergence",
+            Regime::DivergingWithOscillation => "oscillating divergence",
+        })
+    }
+}
+
+/// The regime of the linear iteration `e_{k+1} = r·e_k` (gradient descent on
+/// a quadratic along an eigen-direction with curvature `a` has `r = 1 − ηa`):
+///
+/// | `r` | regime |
+/// |---|---|
+/// | `0` | [`Regime::OneStep`] |
+/// | `(0, 1)` | [`Regime::ConvergingMonotonically`] |
+/// | `(−1, 0)` | [`Regime::ConvergingWithOscillation`] |
+/// | `−1` | [`Regime::ConstantOscillation`] |
+/// | `1` | [`Regime::Stalled`] |
+/// | `> 1` | [`Regime::Diverging`] |
+/// | `< −1` | [`Regime::DivergingWithOscillation`] |
+///
+/// NaN has no regime (`None`). Reference: the lecture's four step-size
+/// regimes around `η_opt = 1/a` and `2η_opt`.
+pub fn linear_regime(r: f64) -> Option<Regime> {
+    if r.is_nan() {
+        None
+    } else if r == 0.0 {
+        Some(Regime::OneStep)
+    } else if r == 1.0 {
+        Some(Regime::Stalled)
+    } else if r == -1.0 {
+        Some(Regime::ConstantOscillation)
+    } else if r > 1.0 {
+        Some(Regime::Diverging)
+    } else if r < -1.0 {
+        Some(Regime::DivergingWithOscillation)
+    } else if r > 0.0 {
+        Some(Regime::ConvergingMonotonically)
+    } else {
+        Some(Regime::ConvergingWithOscillation)
+    }
+}
+
+/// The regime of a scalar run read off its signed errors `d_k = w_k − w*`,
+/// the measured counterpart of [`linear_regime`]:
+///
+/// * [`Regime::OneStep`] if `d_1 = 0` exactly;
+/// * otherwise the median ratio `R = median |d_{k+1}/d_k|` and the sign flips
+///   `d_{k+1}·d_k < 0` over the steps with `|d_k| ≥ window·|d_0|` (so the
+///   rounding floor of an iterate near a non-zero `w*` never decides):
+///   `R < 1 − 1e-9` converging, `R > 1 + 1e-9` diverging, otherwise constant
+///   oscillation or stalled; oscillating when more than half of the steps flip.
+///
+/// `None` with fewer than two errors.
+pub fn classify_linear(deviations: &[f64], window: f64) -> Option<Regime> {
+    if deviations.len() < 2 {
+        return None;
+    }
+    if deviations[1] == 0.0 {
+        return Some(Regime::OneStep);
+    }
+    let d0 = deviations[0].abs();
+    let steps: Vec<&[f64]> = deviations
+        .windows(2)
+        .filter(|w| w[0].abs() >= window * d0)
+        .collect();
+    let ratios: Vec<f64> = steps.iter().map(|w| (w[1] / w[0]).abs()).collect();
+    let rate = median(&ratios);
+    if rate.is_nan() {
+        return None;
+    }
+    let flips = steps.iter().filter(|w| w[0] * w[1] < 0.0).count();
+    let oscillates = 2 * flips > steps.len();
+    Some(match (rate < 1.0 - 1e-9, rate > 1.0 + 1e-9, oscillates) {
+        (true, _, false) => Regime::ConvergingMonotonically,
+        (true, _, true) => Regime::ConvergingWithOscillation,
+        (false, false, true) => Regime::ConstantOscillation,
+        (false, false, false) => Regime::Stalled,
+        (_, true, true) => Regime::DivergingWithOscillation,
+        (_, true, false) => Regime::Diverging,
+    })
+}
+
+/// The median of `xs` (the mean of the two middle values for an even count);
+/// NaN if `xs` is empty or holds a NaN, so a statistic of no data never
+/// passes a check.
+pub fn median(xs: &[f64]) -> f64 {
+    if xs.is_empty() || xs.iter().any(|x| x.is_nan()) {
+        return f64::NAN;
+    }
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        0.5 * (v[m - 1] + v[m])
+    }
+}
+
+/// The largest value and how many values there were.
+///
+/// The maximum is NaN when there are no values or any value is NaN: a bound
+/// checked on the maximum of nothing, or of a missing measurement, fails
+/// instead of passing on −∞.
+pub fn max_counted(xs: impl IntoIterator<Item = f64>) -> (f64, usize) {
+    let mut count = 0;
+    let mut max = f64::NEG_INFINITY;
+    for x in xs {
+        count += 1;
+        max = if x.is_nan() || max.is_nan() {
+            f64::NAN
+        } else {
+            max.max(x)
+        };
+    }
+    (if count == 0 { f64::NAN } else { max }, count)
+}
+
+/// The largest value, NaN if there is none or any is NaN (see [`max_counted`]).
+pub fn max_or_nan(xs: impl IntoIterator<Item = f64>) -> f64 {
+    max_counted(xs).0
+}
+
+/// The Euclidean distance `‖x − y‖₂`.
+///
+/// # Panics
+/// If the lengths differ (a bug in the caller).
+pub fn distance(x: &[f64], y: &[f64]) -> f64 {
+    assert_eq!(
+        x.len(),
+        y.len(),
+        "distance: lengths {} and {}",
+        x.len(),
+        y.len()
+    );
+    x.iter()
+        .zip(y)
+        .map(|(a, b)| (a - b) * (a - b))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// The geometric-mean rate `(e_end / e_start)^{1/(end − start)}` over the
+/// window `start..=end` of a sequence of errors (the average contraction per
+/// step over that window). `None` if the window is empty or out of range, or
+/// an end point is not a positive finite number.
+pub fn window_rate(errors: &[f64], start: usize, end: usize) -> Option<f64> {
+    if end <= start || end >= errors.len() {
+        return None;
+    }
+    let (a, b) = (errors[start], errors[end]);
+    if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite()) {
+        return None;
+    }
+    Some((b / a).powf(1.0 / (end - start) as f64))
 }
 
 /// Settings of [`classify`].

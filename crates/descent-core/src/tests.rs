@@ -474,3 +474,73 @@ fn dense_hessian_fallback_is_counted_as_a_hessian() {
         (1, 0)
     );
 }
+
+#[test]
+fn linear_regimes_follow_the_factor() {
+    use analysis::linear_regime;
+    // r = 1 − ηa at η/η_opt = 0.5, 1, 1.5, 2, 2.5 and the two boundaries.
+    let cases = [
+        (0.5, Regime::ConvergingMonotonically),
+        (0.0, Regime::OneStep),
+        (-0.5, Regime::ConvergingWithOscillation),
+        (-1.0, Regime::ConstantOscillation),
+        (-1.5, Regime::DivergingWithOscillation),
+        (1.0, Regime::Stalled),
+        (1.5, Regime::Diverging),
+    ];
+    for (r, regime) in cases {
+        assert_eq!(linear_regime(r), Some(regime), "r = {r}");
+    }
+    assert_eq!(linear_regime(f64::NAN), None);
+    assert_eq!(
+        Regime::DivergingWithOscillation.to_string(),
+        "oscillating divergence"
+    );
+}
+
+#[test]
+fn measured_linear_regimes_of_exact_sequences() {
+    use analysis::classify_linear;
+    // d_k = r^k for each factor; the measured regime equals linear_regime(r).
+    for r in [0.5f64, -0.5, -1.0, 1.0, 1.5, -1.5] {
+        let d: Vec<f64> = (0..40).map(|k| r.powi(k)).collect();
+        assert_eq!(
+            classify_linear(&d, 1e-8),
+            analysis::linear_regime(r),
+            "r = {r}"
+        );
+    }
+    assert_eq!(
+        classify_linear(&[1.0, 0.0, 0.0], 1e-8),
+        Some(Regime::OneStep)
+    );
+    assert_eq!(classify_linear(&[1.0], 1e-8), None);
+    // Steps below the window do not vote: a tail of rounding noise that flips
+    // sign does not make a monotone run oscillating.
+    let mut d: Vec<f64> = (0..30).map(|k| 0.1f64.powi(k)).collect();
+    d.extend([1e-31, -1e-31, 1e-31, -1e-31, 1e-31, -1e-31, 1e-31, -1e-31]);
+    assert_eq!(
+        classify_linear(&d, 1e-8),
+        Some(Regime::ConvergingMonotonically)
+    );
+}
+
+#[test]
+fn statistics_of_no_data_are_nan() {
+    assert_eq!(analysis::median(&[3.0, 1.0, 2.0]), 2.0);
+    assert_eq!(analysis::median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+    assert!(analysis::median(&[]).is_nan());
+    assert!(analysis::median(&[1.0, f64::NAN]).is_nan());
+    assert_eq!(analysis::max_counted([1.0, 3.0, 2.0]), (3.0, 3));
+    let (m, n) = analysis::max_counted(std::iter::empty());
+    assert!(m.is_nan() && n == 0);
+    assert!(analysis::max_or_nan([1.0, f64::NAN, 2.0]).is_nan());
+    // 3-4-5 triangle.
+    assert_eq!(analysis::distance(&[3.0, 0.0], &[0.0, 4.0]), 5.0);
+    // e_k = 0.5^k: (e_10/e_2)^{1/8} = 0.5 exactly.
+    let e: Vec<f64> = (0..12).map(|k| 0.5f64.powi(k)).collect();
+    assert_eq!(analysis::window_rate(&e, 2, 10), Some(0.5));
+    assert_eq!(analysis::window_rate(&e, 3, 3), None);
+    assert_eq!(analysis::window_rate(&e, 3, 12), None);
+    assert_eq!(analysis::window_rate(&[1.0, 0.0], 0, 1), None);
+}

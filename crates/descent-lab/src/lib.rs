@@ -30,4 +30,4 @@ pub use registry::{Experiment, find, registry};
 pub use render::{
     GENERATED_HEADER, IndexEntry, render_index, render_index_entries, render_markdown,
 };
-pub use report::{Check, Claim, Figure, Report, SetupItem, Summary, Table, Verdict};
+pub use report::{Check, CheckKind, Claim, Figure, Report, SetupItem, Summary, Table, Verdict};

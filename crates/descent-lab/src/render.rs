@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::{Report, Table, Verdict};
+use crate::report::{Check, CheckKind, Report, Table, Verdict};
 
 /// The first line of every generated Markdown file.
 pub const GENERATED_HEADER: &str =
@@ -44,14 +44,18 @@ pub fn render_markdown(report: &Report) -> String {
     out.push_str("\n\n");
     out.push_str(&format!("# {} — {}\n\n", report.id, report.title));
     out.push_str(&format!(
-        "**Claim.** {}\n\n*Source:* {}\n\n",
-        report.claim.statement, report.claim.source
+        "**Claim.** {}\n\n*Source:* {}. The derivation and every reference value: \
+         [docs/claims.md]({}).\n\n",
+        report.claim.statement,
+        report.claim.source,
+        claims_link(&report.id)
     ));
-    let held = report.checks.iter().filter(|c| c.holds()).count();
+    let (claims_held, claims) = report.tally(CheckKind::Claim);
+    let (consistency_held, consistency) = report.tally(CheckKind::Consistency);
     out.push_str(&format!(
-        "**Verdict: {}** ({held} of {} checks hold)\n\n",
+        "**Verdict: {}** ({claims_held} of {claims} claim checks hold; \
+         {consistency_held} of {consistency} consistency checks hold)\n\n",
         report.verdict().as_str(),
-        report.checks.len()
     ));
 
     out.push_str("## Setup\n\n| Setting | Value |\n|---|---|\n");
@@ -91,8 +95,44 @@ pub fn render_markdown(report: &Report) -> String {
         }
     }
 
-    out.push_str("## Checks\n\n| Check | Measured | Expected | Verdict |\n|---|---|---|---|\n");
-    for check in &report.checks {
+    render_checks(
+        &mut out,
+        "Claim checks",
+        "The lecture's statement against the measurement; these decide the verdict.",
+        report.checks.iter().filter(|c| c.kind == CheckKind::Claim),
+    );
+    render_checks(
+        &mut out,
+        "Consistency checks",
+        "Closed forms against reference values, problem constants and checks of helpers; \
+         they make the claim checks trustworthy and are not counted in the verdict.",
+        report
+            .checks
+            .iter()
+            .filter(|c| c.kind == CheckKind::Consistency),
+    );
+    out
+}
+
+/// The relative link from a report to its section of `docs/claims.md`.
+fn claims_link(id: &str) -> String {
+    format!("../claims.md#{}", id.to_lowercase())
+}
+
+fn render_checks<'a>(
+    out: &mut String,
+    heading: &str,
+    intro: &str,
+    checks: impl Iterator<Item = &'a Check>,
+) {
+    let mut checks = checks.peekable();
+    if checks.peek().is_none() {
+        return;
+    }
+    out.push_str(&format!(
+        "## {heading}\n\n{intro}\n\n| Check | Measured | Expected | Verdict |\n|---|---|---|---|\n"
+    ));
+    for check in checks {
         out.push_str(&format!(
             "| {} | {} | {} | **{}** |\n",
             cell(&check.description),
@@ -101,7 +141,7 @@ pub fn render_markdown(report: &Report) -> String {
             check.verdict.as_str()
         ));
     }
-    out
+    out.push('\n');
 }
 
 /// What the index shows of one report.
@@ -115,12 +155,16 @@ pub struct IndexEntry {
     pub title: String,
     /// The claim.
     pub claim: String,
-    /// Overall verdict.
+    /// The verdict on the claim (claim checks only).
     pub verdict: Verdict,
-    /// Passing / total checks.
-    pub checks_held: usize,
-    /// Total checks.
-    pub checks_total: usize,
+    /// Claim checks that hold.
+    pub claims_held: usize,
+    /// Claim checks.
+    pub claims_total: usize,
+    /// Consistency checks that hold.
+    pub consistency_held: usize,
+    /// Consistency checks.
+    pub consistency_total: usize,
     /// File name of the key (first) figure, with its caption.
     pub key_figure: Option<(String, String)>,
 }
@@ -134,8 +178,10 @@ impl IndexEntry {
             title: report.title.clone(),
             claim: report.claim.statement.clone(),
             verdict: report.verdict(),
-            checks_held: report.checks.iter().filter(|c| c.holds()).count(),
-            checks_total: report.checks.len(),
+            claims_held: report.tally(CheckKind::Claim).0,
+            claims_total: report.tally(CheckKind::Claim).1,
+            consistency_held: report.tally(CheckKind::Consistency).0,
+            consistency_total: report.tally(CheckKind::Consistency).1,
             key_figure: report
                 .figures
                 .first()
@@ -165,22 +211,32 @@ pub fn render_index_entries(entries: &[IndexEntry]) -> String {
          measurement and computed checks. {held} of {} claims hold.\n\n",
         entries.len()
     ));
-    out.push_str("| Claim | Experiment | Verdict | Key figure |\n|---|---|---|---|\n");
+    out.push_str(
+        "The verdict counts claim checks (the lecture against measurement); consistency checks \
+         (closed forms, constants, helpers) are counted apart. The claims, their derivations and \
+         reference values are in [docs/claims.md](../claims.md).\n\n",
+    );
+    out.push_str(
+        "| Claim | Experiment | Verdict (claim checks) | Consistency checks | Key figure |\n\
+         |---|---|---|---|---|\n",
+    );
     for e in entries {
         let figure = match &e.key_figure {
             Some((file, caption)) => format!("[{}]({file})", cell(caption)),
             None => "—".to_owned(),
         };
         out.push_str(&format!(
-            "| {} | [{} — {}]({}-{}.md) | **{}** ({}/{}) | {} |\n",
+            "| {} | [{} — {}]({}-{}.md) | **{}** ({}/{}) | {}/{} | {} |\n",
             cell(&e.claim),
             e.id,
             cell(&e.title),
             e.id,
             e.slug,
             e.verdict.as_str(),
-            e.checks_held,
-            e.checks_total,
+            e.claims_held,
+            e.claims_total,
+            e.consistency_held,
+            e.consistency_total,
             figure
         ));
     }

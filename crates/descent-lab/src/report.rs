@@ -124,9 +124,29 @@ impl Verdict {
     }
 }
 
+/// What a check is about.
+///
+/// A report's verdict and the index count only [`CheckKind::Claim`] checks;
+/// consistency checks are shown apart (and must hold too: a failing one is a
+/// bug in a closed form, a constant or a helper, which `cargo xtask report`
+/// and the tests report as a failure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckKind {
+    /// The lecture's statement against a measurement.
+    Claim,
+    /// A closed form against a typed reference value, a problem constant, a
+    /// finite-difference check of a helper: bookkeeping that makes the claim
+    /// checks trustworthy but is not itself the claim.
+    Consistency,
+}
+
 /// A pass check: what was compared, with the numbers, and the verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
+    /// Claim or consistency check (constructors make claim checks; see
+    /// [`Check::consistency`]).
+    pub kind: CheckKind,
     /// What is checked ("max_k |e_{k+1}/e_k − (1−ηa)| ≤ 1e-12").
     pub description: String,
     /// The measured side, formatted.
@@ -153,6 +173,7 @@ impl Check {
         let deviation = (measured - expected).abs();
         let ok = deviation <= tolerance;
         Self {
+            kind: CheckKind::Claim,
             description: description.into(),
             measured: fmt_num(measured),
             expected: format!(
@@ -179,6 +200,7 @@ impl Check {
         let deviation = (measured - expected).abs();
         let ok = deviation <= tolerance * expected.abs();
         Self {
+            kind: CheckKind::Claim,
             description: description.into(),
             measured: fmt_num(measured),
             expected: format!(
@@ -195,6 +217,7 @@ impl Check {
     pub fn at_most(description: impl Into<String>, measured: f64, bound: f64) -> Self {
         let ok = measured <= bound;
         Self {
+            kind: CheckKind::Claim,
             description: description.into(),
             measured: fmt_bounded(measured, bound, ok),
             expected: format!("≤ {}", fmt_num(bound)),
@@ -206,6 +229,7 @@ impl Check {
     pub fn less_than(description: impl Into<String>, measured: f64, bound: f64) -> Self {
         let ok = measured < bound;
         Self {
+            kind: CheckKind::Claim,
             description: description.into(),
             measured: fmt_bounded(measured, bound, ok),
             expected: format!("< {}", fmt_num(bound)),
@@ -216,6 +240,7 @@ impl Check {
     /// `measured > bound`.
     pub fn greater_than(description: impl Into<String>, measured: f64, bound: f64) -> Self {
         Self {
+            kind: CheckKind::Claim,
             description: description.into(),
             measured: fmt_num(measured),
             expected: format!("> {}", fmt_num(bound)),
@@ -226,6 +251,7 @@ impl Check {
     /// `lower ≤ measured ≤ upper`.
     pub fn in_range(description: impl Into<String>, measured: f64, lower: f64, upper: f64) -> Self {
         Self {
+            kind: CheckKind::Claim,
             description: description.into(),
             measured: fmt_num(measured),
             expected: format!("in [{}, {}]", fmt_num(lower), fmt_num(upper)),
@@ -240,11 +266,25 @@ impl Check {
         expected: T,
     ) -> Self {
         Self {
+            kind: CheckKind::Claim,
             description: description.into(),
             verdict: Verdict::from_bool(measured == expected),
             measured: measured.to_string(),
             expected: expected.to_string(),
         }
+    }
+
+    /// The same check, marked as a consistency check (shown apart from the
+    /// claim checks, not counted in the verdict).
+    #[must_use]
+    pub fn consistency(mut self) -> Self {
+        self.kind = CheckKind::Consistency;
+        self
+    }
+
+    /// Whether this is a claim check.
+    pub fn is_claim(&self) -> bool {
+        self.kind == CheckKind::Claim
     }
 
     /// The check holds.
@@ -341,12 +381,26 @@ impl Report {
         self.checks.push(check);
     }
 
-    /// `Holds` iff every check holds (and there is at least one).
-    pub fn verdict(&self) -> Verdict {
-        Verdict::from_bool(!self.checks.is_empty() && self.checks.iter().all(Check::holds))
+    /// Add checks.
+    pub fn checks(&mut self, checks: impl IntoIterator<Item = Check>) {
+        self.checks.extend(checks);
     }
 
-    /// The checks that fail.
+    /// The verdict on the claim: `Holds` iff every claim check holds (and
+    /// there is at least one). Consistency checks do not enter it.
+    pub fn verdict(&self) -> Verdict {
+        let mut claims = self.checks.iter().filter(|c| c.is_claim()).peekable();
+        Verdict::from_bool(claims.peek().is_some() && claims.all(Check::holds))
+    }
+
+    /// `(held, total)` over the checks of one kind.
+    pub fn tally(&self, kind: CheckKind) -> (usize, usize) {
+        let of_kind = self.checks.iter().filter(|c| c.kind == kind);
+        let total = of_kind.clone().count();
+        (of_kind.filter(|c| c.holds()).count(), total)
+    }
+
+    /// Every check that fails, of either kind.
     pub fn failures(&self) -> Vec<&Check> {
         self.checks.iter().filter(|c| !c.holds()).collect()
     }

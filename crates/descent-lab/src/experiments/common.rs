@@ -104,35 +104,23 @@ pub(crate) fn first_below(errors: &[f64], epsilon: f64) -> Option<usize> {
     errors.iter().position(|&e| e <= epsilon * errors[0])
 }
 
-/// Median of a slice (NaN if empty); the mean of the two middle values for even lengths.
-pub(crate) fn median(xs: &[f64]) -> f64 {
-    if xs.is_empty() {
-        return f64::NAN;
-    }
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        0.5 * (v[m - 1] + v[m])
-    }
-}
-
-/// The largest value of an iterator (−∞ if empty), NaN-propagating.
-pub(crate) fn max_of(xs: impl IntoIterator<Item = f64>) -> f64 {
-    xs.into_iter().fold(f64::NEG_INFINITY, |m, x| {
-        if x.is_nan() || m.is_nan() {
-            f64::NAN
-        } else {
-            m.max(x)
-        }
-    })
-}
-
 /// `(k, y)` points of a sequence, for plotting against the iteration.
 pub(crate) fn indexed(ys: &[f64]) -> Vec<(f64, f64)> {
     ys.iter().enumerate().map(|(k, &y)| (k as f64, y)).collect()
+}
+
+/// A regime in the lecture's words, "—" when there is none (no data).
+pub(crate) fn fmt_regime(regime: Option<descent_core::analysis::Regime>) -> String {
+    regime.map_or_else(|| "—".to_owned(), |r| r.to_string())
+}
+
+/// A list of mismatches, or "none".
+pub(crate) fn fmt_mismatches(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join("; ")
+    }
 }
 
 /// Format an iteration count that may be infinite.
@@ -143,43 +131,6 @@ pub(crate) fn fmt_count(k: f64) -> String {
 /// Measured medians and sign flips use the ratios with |e_k| ≥ this · |e_0|
 /// (well above the rounding floor of an iterate near a non-zero minimiser).
 pub(crate) const MEDIAN_WINDOW: f64 = 1e-8;
-
-/// The regime the lecture predicts for a direction with `x = η·a = η/η_opt`.
-pub(crate) fn theory_regime(x: f64) -> &'static str {
-    if x < 1.0 {
-        "monotone convergence"
-    } else if x == 1.0 {
-        "one step"
-    } else if x < 2.0 {
-        "oscillating convergence"
-    } else if x == 2.0 {
-        "constant oscillation"
-    } else {
-        "oscillating divergence"
-    }
-}
-
-/// The regime read off the errors: one step, or the median ratio and the sign flips.
-pub(crate) fn measured_regime(errors: &[f64], rate: f64) -> &'static str {
-    if errors.len() > 1 && errors[1] == 0.0 {
-        return "one step";
-    }
-    let e0 = errors[0].abs();
-    let window: Vec<&[f64]> = errors
-        .windows(2)
-        .filter(|w| w[0].abs() >= MEDIAN_WINDOW * e0)
-        .collect();
-    let flips = window.iter().filter(|w| w[0] * w[1] < 0.0).count();
-    let oscillates = 2 * flips > window.len();
-    match (rate < 1.0 - 1e-9, rate > 1.0 + 1e-9, oscillates) {
-        (true, _, false) => "monotone convergence",
-        (true, _, true) => "oscillating convergence",
-        (false, false, true) => "constant oscillation",
-        (false, false, false) => "stalled",
-        (_, true, true) => "oscillating divergence",
-        (_, true, false) => "monotone divergence",
-    }
-}
 
 /// Indices 0, 1, 2, … thinned geometrically (for log-x plots of long runs).
 pub(crate) fn log_spaced(len: usize) -> Vec<usize> {
@@ -193,4 +144,46 @@ pub(crate) fn log_spaced(len: usize) -> Vec<usize> {
         out.push(len - 1);
     }
     out
+}
+
+/// Test support: every check can fail.
+#[cfg(test)]
+pub(crate) mod perturb {
+    use crate::report::Check;
+
+    /// The check whose description contains `needle` (exactly one must).
+    pub(crate) fn named<'a>(checks: &'a [Check], needle: &str) -> &'a Check {
+        let found: Vec<&Check> = checks
+            .iter()
+            .filter(|c| c.description.contains(needle))
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "expected exactly one check containing {needle:?}, found {}",
+            found.len()
+        );
+        found[0]
+    }
+
+    /// The named check holds on `before` (the unperturbed measurements) and
+    /// fails on `after` (one measurement or setting perturbed).
+    pub(crate) fn turns(before: &[Check], after: &[Check], needle: &str) {
+        let b = named(before, needle);
+        assert!(
+            b.holds(),
+            "unperturbed: {} — measured {}, expected {}",
+            b.description,
+            b.measured,
+            b.expected
+        );
+        let a = named(after, needle);
+        assert!(
+            !a.holds(),
+            "perturbed, still holds: {} — measured {}, expected {}",
+            a.description,
+            a.measured,
+            a.expected
+        );
+    }
 }

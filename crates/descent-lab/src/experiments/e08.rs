@@ -8,7 +8,9 @@ use descent_gd::GradientDescent;
 use descent_newton::Newton;
 use descent_problems::one_d::{ExpLinear, OneD, OneDObjective};
 
-use super::common::{fixed_length, indexed, max_of, median, run};
+use descent_core::analysis::{max_or_nan as max_of, median};
+
+use super::common::{fixed_length, indexed, run};
 use crate::plot::{Axis, LineChart, Series, Style};
 use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};

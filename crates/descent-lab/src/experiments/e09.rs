@@ -7,9 +7,10 @@
 use descent_gd::GradientDescent;
 use descent_problems::Quadratic;
 
+use descent_core::analysis::{classify_linear, linear_regime};
+
 use super::common::{
-    MEDIAN_WINDOW, first_below, fixed_length, fmt_count, iterations_to, measured_regime, median,
-    run, theory_regime,
+    MEDIAN_WINDOW, first_below, fixed_length, fmt_count, fmt_regime, iterations_to, run,
 };
 use crate::plot::{ContourChart, Series, Style};
 use crate::registry::Experiment;
@@ -161,19 +162,13 @@ pub fn run_with(s: &Settings) -> Report {
         let mut cells = vec![fmt_num(eta), fmt_num(eta * a[0]), fmt_num(eta * a[1])];
         for (i, &ai) in a.iter().enumerate() {
             let errors: Vec<f64> = path.iterates.iter().map(|w| w[i]).collect();
-            let e0 = errors[0].abs();
-            let ratios: Vec<f64> = errors
-                .windows(2)
-                .filter(|w| w[0].abs() >= MEDIAN_WINDOW * e0)
-                .map(|w| (w[1] / w[0]).abs())
-                .collect();
-            let theory = theory_regime(eta * ai);
-            let measured = measured_regime(&errors, median(&ratios));
+            let theory = linear_regime(1.0 - eta * ai);
+            let measured = classify_linear(&errors, MEDIAN_WINDOW);
             if theory != measured {
                 mismatches.push(format!("η = {}, dim {}", fmt_num(eta), i + 1));
             }
-            cells.push(theory.to_owned());
-            cells.push(measured.to_owned());
+            cells.push(fmt_regime(theory));
+            cells.push(fmt_regime(measured));
         }
         let dist = path.distances(&[0.0, 0.0]);
         let rate = a

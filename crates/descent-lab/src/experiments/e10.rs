@@ -11,7 +11,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::common::{fixed_length, indexed, max_of, run};
+use descent_core::analysis::max_or_nan as max_of;
+
+use super::common::{fixed_length, indexed, run};
 use crate::plot::{Axis, LineChart, Series};
 use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};

@@ -15,7 +15,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::common::{fixed_length, indexed, max_of, median, run};
+use descent_core::analysis::{max_or_nan as max_of, median};
+
+use super::common::{fixed_length, indexed, run};
 use crate::plot::{Axis, LineChart, Series, Style};
 use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};

@@ -96,7 +96,7 @@ fn outcome(path: Vec<f64>) -> Outcome {
         })
         .map(|w| (w[1] - limit) / (w[0] - limit))
         .collect();
-    let ratio = (!ratios.is_empty()).then(|| super::common::median(&ratios));
+    let ratio = (!ratios.is_empty()).then(|| descent_core::analysis::median(&ratios));
     Outcome {
         last,
         limit,
