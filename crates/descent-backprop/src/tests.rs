@@ -13,7 +13,7 @@ use crate::{
     teaching_gradient,
 };
 
-const ACTIVATIONS: [Activation; 7] = [
+const ACTIVATIONS: [Activation; 11] = [
     Activation::Identity,
     Activation::Sigmoid,
     Activation::Tanh,
@@ -21,6 +21,10 @@ const ACTIVATIONS: [Activation; 7] = [
     Activation::LeakyRelu { alpha: 0.1 },
     Activation::Softplus,
     Activation::Softmax,
+    Activation::Gelu,
+    Activation::GeluTanh,
+    Activation::Silu,
+    Activation::Elu { alpha: 0.7 },
 ];
 const DIVERGENCES: [Divergence; 4] = [
     Divergence::L2,
@@ -87,7 +91,10 @@ fn random_case(
 
 /// Is some pre-activation of a ReLU-type network within `1e-4` of its kink?
 fn near_kink(net: &Network, w: &[f64], x: MatRef<'_, f64>, act: Activation) -> bool {
-    if !matches!(act, Activation::Relu | Activation::LeakyRelu { .. }) {
+    if !matches!(
+        act,
+        Activation::Relu | Activation::LeakyRelu { .. } | Activation::Elu { .. }
+    ) {
         return false;
     }
     let mut ws = descent_graph::Workspace::new(net, x.ncols()).expect("capacity ≥ 1");

@@ -38,6 +38,61 @@ pub enum Activation {
     Softmax,
     /// The perceptron's step `f(z) = 1` if `z ≥ 0`, else `0`. Not differentiable.
     Threshold,
+    /// GELU, exact form: `f(z) = z Φ(z)` with the standard normal CDF
+    /// `Φ(z) = ½ erfc(−z/√2)`; `f' = Φ(z) + z φ(z)`, `f'' = φ(z)(2 − z²)`,
+    /// `φ(z) = e^{−z²/2}/√(2π)`.
+    ///
+    /// Reference: Hendrycks & Gimpel (2016), "Gaussian Error Linear Units (GELUs)", arXiv:1606.08415.
+    Gelu,
+    /// GELU, tanh approximation: `f(z) = ½ z (1 + tanh u)`,
+    /// `u = √(2/π)(z + 0.044715 z³)`; with `t = tanh u`,
+    /// `f' = ½(1 + t) + ½ z (1 − t²) u'` and
+    /// `f'' = (1 − t²)(u' + ½ z (u'' − 2 t u'²))`, `u' = √(2/π)(1 + 0.134145 z²)`,
+    /// `u'' = √(2/π)·0.26829 z`. (PyTorch's `approximate="tanh"`.)
+    ///
+    /// Reference: Hendrycks & Gimpel (2016), §2.
+    GeluTanh,
+    /// SiLU / swish: `f(z) = z σ(z)`; `f' = σ(1 + z(1 − σ))`,
+    /// `f'' = σ(1 − σ)(2 + z(1 − 2σ))`.
+    ///
+    /// Reference: Elfwing, Uchibe & Doya (2018), "Sigmoid-weighted linear units", Neural Networks 107.
+    Silu,
+    /// ELU: `z` for `z > 0`, `α(e^z − 1)` otherwise; `f' = 1` or `α e^z`,
+    /// `f'' = 0` or `α e^z` (the left branch at `z = 0`). Build it with
+    /// [`Activation::elu`], which validates α.
+    ///
+    /// Reference: Clevert, Unterthiner & Hochreiter (2016), "Fast and accurate deep network
+    /// learning by exponential linear units (ELUs)", ICLR.
+    Elu {
+        /// The scale α of the negative branch.
+        alpha: f64,
+    },
+}
+
+/// `1/√(2π)`, the standard normal density at 0.
+const INV_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
+/// `√(2/π)`, the scale of the tanh approximation of GELU.
+const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
+/// The cubic coefficient of the tanh approximation of GELU.
+const GELU_CUBIC: f64 = 0.044_715;
+
+/// The standard normal CDF `Φ(z) = ½ erfc(−z/√2)`, accurate in both tails.
+pub fn normal_cdf(z: f64) -> f64 {
+    0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
+}
+
+/// The standard normal density `φ(z) = e^{−z²/2}/√(2π)`.
+pub fn normal_pdf(z: f64) -> f64 {
+    INV_SQRT_2PI * (-0.5 * z * z).exp()
+}
+
+/// `u(z) = √(2/π)(z + 0.044715 z³)` and its first two derivatives (GELU, tanh form).
+fn gelu_tanh_argument(z: f64) -> (f64, f64, f64) {
+    (
+        SQRT_2_OVER_PI * (z + GELU_CUBIC * z * z * z),
+        SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * z * z),
+        SQRT_2_OVER_PI * 6.0 * GELU_CUBIC * z,
+    )
 }
 
 /// `σ(z)` without overflow for any finite `z`.
@@ -109,6 +164,28 @@ impl Activation {
         Ok(Self::LeakyRelu { alpha })
     }
 
+    /// ELU with scale `alpha` for `z ≤ 0`.
+    ///
+    /// # Errors
+    /// [`Error::Hyperparameter`] if `alpha` is not finite.
+    pub fn elu(alpha: f64) -> Result<Self, Error> {
+        descent_core::validate::finite("ELU", "α", alpha)?;
+        Ok(Self::Elu { alpha })
+    }
+
+    /// Check the parameters of a value built without its constructor (a
+    /// struct literal or a deserialised network).
+    ///
+    /// # Errors
+    /// As [`Activation::leaky_relu`] and [`Activation::elu`].
+    pub fn validated(self) -> Result<Self, Error> {
+        match self {
+            Self::LeakyRelu { alpha } => Self::leaky_relu(alpha),
+            Self::Elu { alpha } => Self::elu(alpha),
+            other => Ok(other),
+        }
+    }
+
     /// The activation's name as used in messages and benchmark ids ("tanh", "leaky_relu(0.01)").
     pub fn name(&self) -> String {
         match self {
@@ -120,6 +197,10 @@ impl Activation {
             Self::Softplus => "softplus".into(),
             Self::Softmax => "softmax".into(),
             Self::Threshold => "threshold".into(),
+            Self::Gelu => "gelu".into(),
+            Self::GeluTanh => "gelu_tanh".into(),
+            Self::Silu => "silu".into(),
+            Self::Elu { alpha } => format!("elu({alpha})"),
         }
     }
 
@@ -151,6 +232,16 @@ impl Activation {
                 }
             }
             Self::Softplus => softplus(z),
+            Self::Gelu => z * normal_cdf(z),
+            Self::GeluTanh => 0.5 * z * (1.0 + tanh(gelu_tanh_argument(z).0)),
+            Self::Silu => z * sigmoid(z),
+            Self::Elu { alpha } => {
+                if z > 0.0 {
+                    z
+                } else {
+                    alpha * z.exp_m1()
+                }
+            }
             Self::Threshold => {
                 if z >= 0.0 {
                     1.0
@@ -187,6 +278,23 @@ impl Activation {
                 }
             }
             Self::Softplus => sigmoid(z),
+            Self::Gelu => normal_cdf(z) + z * normal_pdf(z),
+            Self::GeluTanh => {
+                let (u, du, _) = gelu_tanh_argument(z);
+                let t = tanh(u);
+                0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * du
+            }
+            Self::Silu => {
+                let s = sigmoid(z);
+                s * (1.0 + z * (1.0 - s))
+            }
+            Self::Elu { alpha } => {
+                if z > 0.0 {
+                    1.0
+                } else {
+                    alpha * z.exp()
+                }
+            }
             Self::Threshold => 0.0,
             Self::Softmax => panic!("softmax is a vector activation, not element-wise"),
         }
@@ -194,7 +302,8 @@ impl Activation {
 
     /// `f''(z)` of an element-wise activation, given `z` and `y = f(z)`:
     /// sigmoid `y(1 − y)(1 − 2y)`, tanh `−2y(1 − y²)`, softplus `σ(z)(1 − σ(z))`,
-    /// 0 for the piecewise-linear ones. Used by the R-operator.
+    /// GELU, SiLU and ELU as in their variants' docs, 0 for the piecewise-linear
+    /// ones. Used by the R-operator.
     ///
     /// # Panics
     /// For [`Activation::Softmax`].
@@ -206,6 +315,23 @@ impl Activation {
             Self::Softplus => {
                 let s = sigmoid(z);
                 s * (1.0 - s)
+            }
+            Self::Gelu => normal_pdf(z) * (2.0 - z * z),
+            Self::GeluTanh => {
+                let (u, du, d2u) = gelu_tanh_argument(z);
+                let t = tanh(u);
+                (1.0 - t * t) * (du + 0.5 * z * (d2u - 2.0 * t * du * du))
+            }
+            Self::Silu => {
+                let s = sigmoid(z);
+                s * (1.0 - s) * (2.0 + z * (1.0 - 2.0 * s))
+            }
+            Self::Elu { alpha } => {
+                if z > 0.0 {
+                    0.0
+                } else {
+                    alpha * z.exp()
+                }
             }
             Self::Softmax => panic!("softmax is a vector activation, not element-wise"),
         }

@@ -40,7 +40,7 @@ mod perceptron;
 #[cfg(test)]
 mod tests;
 
-pub use activation::{Activation, sigmoid, softplus, tanh};
+pub use activation::{Activation, normal_cdf, normal_pdf, sigmoid, softplus, tanh};
 pub use divergence::{Divergence, log_sum_exp};
 pub use forward::Workspace;
 pub use network::{Init, LayerLayout, LayerWeights, Network, NetworkBuilder, Node};

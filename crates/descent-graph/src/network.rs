@@ -331,11 +331,9 @@ impl NetworkBuilder {
     /// Add `y = f(z)` reading node `input`.
     ///
     /// # Errors
-    /// If `input` is not an existing node, or a leaky ReLU's `α` is not finite.
+    /// If `input` is not an existing node, or a leaky ReLU's or ELU's `α` is not finite.
     pub fn activation(&mut self, input: usize, activation: Activation) -> Result<usize, Error> {
-        if let Activation::LeakyRelu { alpha } = activation {
-            Activation::leaky_relu(alpha)?;
-        }
+        activation.validated()?;
         let dim = self.check_node(&format!("{} activation", activation.name()), input)?;
         self.nodes.push(Node::Activation {
             input,

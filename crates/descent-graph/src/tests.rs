@@ -11,13 +11,17 @@ use crate::{
     log_sum_exp,
 };
 
-const ELEMENTWISE: [Activation; 6] = [
+const ELEMENTWISE: [Activation; 10] = [
     Activation::Identity,
     Activation::Sigmoid,
     Activation::Tanh,
     Activation::Relu,
     Activation::LeakyRelu { alpha: 0.2 },
     Activation::Softplus,
+    Activation::Gelu,
+    Activation::GeluTanh,
+    Activation::Silu,
+    Activation::Elu { alpha: 0.7 },
 ];
 
 #[test]
@@ -60,6 +64,51 @@ fn activation_derivatives_match_central_differences() {
             assert!((jac[(i, j)] - (yp[i] - ym[i]) / (2.0 * h)).abs() < 1e-10);
         }
     }
+}
+
+#[test]
+fn new_activations_match_reference_values() {
+    // Values from Python's math module (erf, erfc, tanh, exp, expm1), to the
+    // last digit, and one from mpmath at 30 digits; within 8 ulp (libm's erfc
+    // is accurate to a few ulp in the tail).
+    let cases = [
+        // GELU(1) = Φ(1) = ½(1 + erf(1/√2)); GELU'(0) = Φ(0) = ½; GELU''(0) = 2φ(0) = 2/√(2π).
+        (Activation::Gelu.scalar(1.0), 0.841_344_746_068_542_9),
+        (Activation::Gelu.derivative(0.0, 0.0), 0.5),
+        (
+            Activation::Gelu.second_derivative(0.0, 0.0),
+            2.0 * 0.398_942_280_401_432_7,
+        ),
+        // Deep in the left tail: −3·Φ(−3) = −3·½erfc(3/√2), no cancellation
+        // (mpmath: −0.00404969409489028357995…).
+        (Activation::Gelu.scalar(-3.0), -0.004_049_694_094_890_283_6),
+        // ½(1 + tanh(√(2/π)(1 + 0.044715))) — PyTorch's gelu(1, approximate="tanh").
+        (Activation::GeluTanh.scalar(1.0), 0.841_191_990_608_276_8),
+        // SiLU(1) = σ(1); SiLU'(0) = ½; SiLU''(0) = 2·σ(0)(1 − σ(0)) = ½.
+        (Activation::Silu.scalar(1.0), 0.731_058_578_630_004_9),
+        (Activation::Silu.derivative(0.0, 0.0), 0.5),
+        (Activation::Silu.second_derivative(0.0, 0.0), 0.5),
+        // ELU(−1), α = 1: e^{−1} − 1 by expm1.
+        (
+            Activation::Elu { alpha: 1.0 }.scalar(-1.0),
+            -0.632_120_558_828_557_7,
+        ),
+    ];
+    for (i, (got, want)) in cases.into_iter().enumerate() {
+        assert!(
+            (got - want).abs() <= 8.0 * f64::EPSILON * want.abs(),
+            "case {i}: {got} vs {want}"
+        );
+    }
+    assert_eq!(Activation::Gelu.scalar(-40.0), 0.0);
+    assert_eq!(Activation::Silu.scalar(800.0), 800.0);
+    assert!(Activation::elu(f64::INFINITY).is_err());
+    let mut builder = NetworkBuilder::new(2).expect("dim ≥ 1");
+    let err = builder
+        .activation(0, Activation::Elu { alpha: f64::NAN })
+        .expect_err("NaN α")
+        .to_string();
+    assert!(err.contains("ELU: α must be"), "{err}");
 }
 
 #[test]
