@@ -133,7 +133,9 @@ fn activation_backward(
 }
 
 /// The reverse sweep, seeded with `G_out` already in `grads[out]` (`written[out] = true`,
-/// all others false). Fills `param_grad` with `∇_w` (if given) and leaves `G_i` in `grads`.
+/// all others false). Fills `param_grad` with `∇_w` (if given) and leaves `G_i` in `grads`;
+/// `G_0`, the gradient with respect to the input, only if `input_gradient`
+/// (an affine first layer otherwise skips the product `W_1ᵀ G_1`).
 fn backward(
     net: &Network,
     w: &[f64],
@@ -141,6 +143,7 @@ fn backward(
     grads: &mut [Vec<f64>],
     written: &mut [bool],
     mut param_grad: Option<&mut [f64]>,
+    input_gradient: bool,
 ) {
     let b = fwd.batch();
     for (i, node) in net.nodes().iter().enumerate().skip(1).rev() {
@@ -167,7 +170,7 @@ fn backward(
                     // ∇_{b_k}Div = ∇_{z_k}Div, summed over the batch
                     row_sums(&grads[i][..d * b], d, layout.bias_mut(pg), false);
                 }
-                if *input != 0 {
+                if *input != 0 || input_gradient {
                     // ∇_{y_{k−1}}Div = ∇_{z_k}Div · W_k, for the batch G_{k−1} = W_kᵀ G_k
                     let acc = written[*input];
                     let (gin, gz) = pair(grads, *input, i);
@@ -349,8 +352,132 @@ impl Backprop {
             &mut self.grads,
             &mut self.written,
             Some(grad),
+            false,
         );
         loss
+    }
+
+    /// The gradient of the mean divergence with respect to the inputs of the
+    /// loaded batch: `out` (`D_0 × B`, column-major, length `D_0·B`) gets
+    /// column b = `∂L/∂x_b = (1/B) (∇_{y_0}Div_b)ᵀ` — the backward pass carried
+    /// one product further, `G_0 = W_1ᵀ G_1` (for inputs read by an affine
+    /// layer), without the parameter gradient. Returns `L(w)`.
+    ///
+    /// # Panics
+    /// If `w` or `out` has the wrong length or nothing is loaded.
+    pub fn input_gradient(
+        &mut self,
+        net: &Network,
+        w: &[f64],
+        divergence: Divergence,
+        out: &mut [f64],
+    ) -> f64 {
+        let n = net.input_dim() * self.forward.batch();
+        assert_eq!(out.len(), n, "input gradient buffer length");
+        let loss = self.loss(net, w, divergence);
+        self.seed_output_gradient(net, divergence);
+        backward(
+            net,
+            w,
+            &self.forward,
+            &mut self.grads,
+            &mut self.written,
+            None,
+            true,
+        );
+        out.copy_from_slice(&self.grads[0][..n]);
+        loss
+    }
+
+    /// Load the inputs of a batch without targets (`X`, `D_0 × B`, samples as
+    /// columns), for [`Backprop::vector_jacobian_product`].
+    ///
+    /// # Errors
+    /// A width other than the input dimension, B above the capacity or 0, or a
+    /// non-finite input — each naming the values.
+    pub fn load_inputs(&mut self, x: MatRef<'_, f64>) -> Result<(), Error> {
+        self.forward.load(x)
+    }
+
+    /// The vector–Jacobian product of the network's output on the loaded
+    /// batch, seeded with any upstream gradient: with `U` (`D_N × B`, column b
+    /// = `u_b`, e.g. the gradient of a loss the network does not know),
+    ///
+    /// * `param_grad ← Σ_b u_bᵀ ∂y_N(x_b; w)/∂w` (no 1/B: the seed carries any scaling),
+    /// * `input_grad` (if given; `D_0 × B` column-major) column b ← `(u_bᵀ ∂y_N(x_b; w)/∂x_b)ᵀ`.
+    ///
+    /// The same reverse sweep as [`Backprop::gradient`], seeded with `U` in
+    /// place of `∇_y Div`; with `u_b = (1/B)∇_y Div(y_b, d_b)` it is the gradient.
+    ///
+    /// Reference: Griewank & Walther, *Evaluating Derivatives* (2008), §3.2 (reverse mode).
+    ///
+    /// # Errors
+    /// If `U` is not `D_N × B` for the loaded batch or holds a non-finite
+    /// value (a user's seed, validated), naming the shapes or the entry.
+    ///
+    /// # Panics
+    /// If `w`, `param_grad` or `input_grad` has the wrong length or nothing is loaded.
+    pub fn vector_jacobian_product(
+        &mut self,
+        net: &Network,
+        w: &[f64],
+        upstream: MatRef<'_, f64>,
+        param_grad: &mut [f64],
+        input_grad: Option<&mut [f64]>,
+    ) -> Result<(), Error> {
+        let (m, b) = (net.output_dim(), self.forward.batch());
+        assert!(b > 0, "Backprop: no batch loaded (call load_inputs first)");
+        if upstream.nrows() != m || upstream.ncols() != b {
+            return Err(Error::invalid(
+                "vector–Jacobian product",
+                format!(
+                    "the upstream gradient is {}×{} but the network has {m} outputs and the batch {b} samples",
+                    upstream.nrows(),
+                    upstream.ncols()
+                ),
+            ));
+        }
+        for j in 0..b {
+            for i in 0..m {
+                let u = upstream[(i, j)];
+                if !u.is_finite() {
+                    return Err(Error::invalid(
+                        "vector–Jacobian product",
+                        format!("upstream entry ({i}, {j}) is {u}, not finite"),
+                    ));
+                }
+            }
+        }
+        assert_eq!(
+            param_grad.len(),
+            net.n_params(),
+            "parameter gradient length"
+        );
+        net.forward_loaded(w, &mut self.forward);
+        let out = net.output_node();
+        for j in 0..b {
+            for i in 0..m {
+                self.grads[out][i + j * m] = upstream[(i, j)];
+            }
+        }
+        self.written.fill(false);
+        self.written[out] = true;
+        let want_input = input_grad.is_some();
+        backward(
+            net,
+            w,
+            &self.forward,
+            &mut self.grads,
+            &mut self.written,
+            Some(param_grad),
+            want_input,
+        );
+        if let Some(ig) = input_grad {
+            let n = net.input_dim() * b;
+            assert_eq!(ig.len(), n, "input gradient buffer length");
+            ig.copy_from_slice(&self.grads[0][..n]);
+        }
+        Ok(())
     }
 
     /// The directional derivative of every node value, `R{y_i} = J_{y_i}(w) v`
@@ -472,6 +599,7 @@ impl Backprop {
             &mut self.grads,
             &mut self.written,
             None,
+            false,
         );
         let o = net.output_node();
         let mut seed = std::mem::take(&mut self.r_grads[o]);
@@ -609,6 +737,7 @@ impl Backprop {
             &mut self.grads,
             &mut self.written,
             Some(out),
+            false,
         );
         loss
     }

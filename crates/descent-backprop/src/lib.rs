@@ -36,4 +36,7 @@ mod tests;
 pub use check::{GradientCheck, curvature_eigenvalues, dense_hessian, gradient_check};
 pub use fast::Backprop;
 pub use objective::NetworkObjective;
-pub use teaching::{TeachingStep, TeachingTrace, teaching_backprop, teaching_gradient};
+pub use teaching::{
+    TeachingStep, TeachingTrace, teaching_backprop, teaching_gradient,
+    teaching_vector_jacobian_product,
+};

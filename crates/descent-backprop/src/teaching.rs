@@ -51,14 +51,18 @@ impl fmt::Display for TeachingStep {
 pub struct TeachingTrace {
     /// Every node's value, in topological order, with its label (`y_0`, `z_1`, `y_1`, …).
     pub forward: Vec<(String, Vec<f64>)>,
-    /// `Div(y_N, d)`.
-    pub divergence: f64,
+    /// `Div(y_N, d)`; `None` for a vector–Jacobian product, which has no divergence.
+    pub divergence: Option<f64>,
     /// The backward steps in the order they ran.
     pub steps: Vec<TeachingStep>,
     /// Every Jacobian used, e.g. `("J_{y_1}(z_1)", 5×5 matrix)`.
     pub jacobians: Vec<(String, Mat<f64>)>,
-    /// `∇_w Div` in the network's flat layout.
+    /// `∇_w Div` in the network's flat layout (for a vector–Jacobian product
+    /// seeded with `u`: `uᵀ ∂y_N/∂w`).
     pub gradient: Vec<f64>,
+    /// `∇_{y_0}Div`, the gradient with respect to the input sample (for a
+    /// vector–Jacobian product: `uᵀ ∂y_N/∂x`).
+    pub input_gradient: Vec<f64>,
 }
 
 impl TeachingTrace {
@@ -95,11 +99,77 @@ pub fn teaching_backprop(
     d: &[f64],
     divergence: Divergence,
 ) -> Result<TeachingTrace, Error> {
+    check_sample(net, w, x, "teaching backprop")?;
+    divergence.check_targets(
+        MatRef::from_column_major_slice(d, d.len(), 1),
+        net.output_dim(),
+    )?;
+
+    let values = teaching_forward(net, w, x);
+    let out = net.output_node();
+    let div_value = divergence.value(&values[out], d);
+    // ∇_{y_N}Div from the divergence
+    let mut g_out = vec![0.0; net.output_dim()];
+    divergence.gradient(&values[out], d, &mut g_out);
+    let seed = format!("∇_y Div({}, d)", net.node_label(out));
+    let mut trace = teaching_backward(net, w, values, g_out, seed)?;
+    trace.divergence = Some(div_value);
+    Ok(trace)
+}
+
+/// The vector–Jacobian product `uᵀ J` of the network's output `y_N(x; w)` for
+/// one sample, on the teaching path: the backward recursion of
+/// [`teaching_backprop`] seeded with an arbitrary upstream row vector `u`
+/// (`1 × D_N`, e.g. the gradient of a loss the network does not know) in place
+/// of `∇_y Div`. The trace's `gradient` is `uᵀ ∂y_N/∂w` and its
+/// `input_gradient` is `uᵀ ∂y_N/∂x`.
+///
+/// # Errors
+/// Wrong lengths of `w`, `x` or `u`, non-finite input or upstream values, or
+/// a threshold unit in the network — each naming the values.
+pub fn teaching_vector_jacobian_product(
+    net: &Network,
+    w: &[f64],
+    x: &[f64],
+    upstream: &[f64],
+) -> Result<TeachingTrace, Error> {
+    check_sample(net, w, x, "teaching vector–Jacobian product")?;
+    check_upstream(
+        upstream,
+        net.output_dim(),
+        "teaching vector–Jacobian product",
+    )?;
+    let values = teaching_forward(net, w, x);
+    teaching_backward(net, w, values, upstream.to_vec(), "u".to_owned())
+}
+
+/// Refuse a non-finite upstream vector or one whose length is not `dim`.
+fn check_upstream(upstream: &[f64], dim: usize, context: &str) -> Result<(), Error> {
+    if upstream.len() != dim {
+        return Err(Error::invalid(
+            context,
+            format!(
+                "the upstream gradient has {} entries but the network has {dim} outputs",
+                upstream.len()
+            ),
+        ));
+    }
+    if let Some(i) = upstream.iter().position(|v| !v.is_finite()) {
+        return Err(Error::invalid(
+            context,
+            format!("upstream entry {i} is {}, not finite", upstream[i]),
+        ));
+    }
+    Ok(())
+}
+
+/// Validate `w` and one sample `x` for the teaching path.
+fn check_sample(net: &Network, w: &[f64], x: &[f64], context: &str) -> Result<(), Error> {
     net.check_differentiable()?;
     net.check_params(w)?;
     if x.len() != net.input_dim() {
         return Err(Error::invalid(
-            "teaching backprop",
+            context,
             format!(
                 "the sample has {} features but the input layer has {}",
                 x.len(),
@@ -109,16 +179,16 @@ pub fn teaching_backprop(
     }
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
         return Err(Error::invalid(
-            "teaching backprop",
+            context,
             format!("input {i} is {}, not finite", x[i]),
         ));
     }
-    divergence.check_targets(
-        MatRef::from_column_major_slice(d, d.len(), 1),
-        net.output_dim(),
-    )?;
+    Ok(())
+}
 
-    // Forward: y_0 = x; z_k = W_k y_{k−1} + b_k; y_k = f(z_k); sums.
+/// Every node's value for one sample: `y_0 = x`, `z_k = W_k y_{k−1} + b_k`,
+/// `y_k = f(z_k)`, sums.
+fn teaching_forward(net: &Network, w: &[f64], x: &[f64]) -> Vec<Vec<f64>> {
     let nodes = net.nodes();
     let mut values: Vec<Vec<f64>> = Vec::with_capacity(nodes.len());
     for (i, node) in nodes.iter().enumerate() {
@@ -150,26 +220,31 @@ pub fn teaching_backprop(
         };
         values.push(v);
     }
+    values
+}
+
+/// The backward recursion from the output gradient `g_out` (named `seed` in
+/// the dimensionality check) down to the input, recording every step.
+fn teaching_backward(
+    net: &Network,
+    w: &[f64],
+    values: Vec<Vec<f64>>,
+    g_out: Vec<f64>,
+    seed: String,
+) -> Result<TeachingTrace, Error> {
+    let nodes = net.nodes();
     let out = net.output_node();
     let label = |i: usize| net.node_label(i);
-    let div_value = divergence.value(&values[out], d);
-
     let mut steps = Vec::new();
     let mut jacobians = Vec::new();
     let mut grads: Vec<Option<Vec<f64>>> = vec![None; nodes.len()];
     let mut gradient = vec![0.0; net.n_params()];
 
-    // ∇_{y_N}Div from the divergence
-    let mut g_out = vec![0.0; net.output_dim()];
-    divergence.gradient(&values[out], d, &mut g_out);
     steps.push(TeachingStep {
         result: grad_name(&label(out)),
         shape: Shape::row(g_out.len()),
         accumulated: false,
-        operands: vec![(
-            format!("∇_y Div({}, d)", label(out)),
-            Shape::row(g_out.len()),
-        )],
+        operands: vec![(seed, Shape::row(g_out.len()))],
         value: row(&g_out),
     });
     grads[out] = Some(g_out);
@@ -244,8 +319,8 @@ pub fn teaching_backprop(
                     operands: vec![(gname.clone(), gshape)],
                     value: row(&g),
                 });
-                if *input != 0 {
-                    // ∇_{y_{k−1}}Div = ∇_{z_k}Div · W_k
+                {
+                    // ∇_{y_{k−1}}Div = ∇_{z_k}Div · W_k (for k = 1: the input gradient)
                     let mut gy = vec![0.0; y_prev.len()];
                     vecmat(&g, l.weights(w), &mut gy);
                     let value = row(&gy);
@@ -283,12 +358,16 @@ pub fn teaching_backprop(
         .enumerate()
         .map(|(i, v)| (label(i), v))
         .collect();
+    let input_gradient = grads[0]
+        .take()
+        .expect("the input feeds the output, so its gradient is set");
     Ok(TeachingTrace {
         forward,
-        divergence: div_value,
+        divergence: None,
         steps,
         jacobians,
         gradient,
+        input_gradient,
     })
 }
 
@@ -322,7 +401,9 @@ pub fn teaching_gradient(
         xs.iter_mut().enumerate().for_each(|(i, v)| *v = x[(i, j)]);
         ds.iter_mut().enumerate().for_each(|(i, v)| *v = t[(i, j)]);
         let trace = teaching_backprop(net, w, &xs, &ds, divergence)?;
-        loss += trace.divergence;
+        loss += trace
+            .divergence
+            .expect("teaching_backprop sets the divergence");
         descent_linalg::axpy(1.0, &trace.gradient, &mut grad);
     }
     descent_linalg::scale(1.0 / n as f64, &mut grad);

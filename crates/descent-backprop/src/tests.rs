@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::{
     Backprop, NetworkObjective, curvature_eigenvalues, dense_hessian, teaching_backprop,
-    teaching_gradient,
+    teaching_gradient, teaching_vector_jacobian_product,
 };
 
 const ACTIVATIONS: [Activation; 11] = [
@@ -461,7 +461,7 @@ fn hand_derived_2_2_1_sigmoid_network() {
     close(value("y_1")[0], 0.5);
     close(value("y_1")[1], 0.75);
     close(value("y_2")[0], 0.25);
-    close(trace.divergence, 9.0 / 32.0);
+    close(trace.divergence.expect("a divergence"), 9.0 / 32.0);
     // flat layout: W_1 column-major (W11, W21, W12, W22), b_1, W_2 (W11, W12), b_2
     let expected = [
         -9.0 / 128.0,
@@ -502,7 +502,161 @@ fn hand_derived_2_2_1_sigmoid_network() {
          ∇_{y_1}Div 1×2 = ∇_{z_2}Div 1×1 · W_2 1×2\n\
          ∇_{z_1}Div 1×2 = ∇_{y_1}Div 1×2 · J_{y_1}(z_1) 2×2\n\
          ∇_{W_1}Div 2×2 = y_0 2×1 · ∇_{z_1}Div 1×2\n\
-         ∇_{b_1}Div 1×2 = ∇_{z_1}Div 1×2\n"
+         ∇_{b_1}Div 1×2 = ∇_{z_1}Div 1×2\n\
+         ∇_{y_0}Div 1×2 = ∇_{z_1}Div 1×2 · W_1 2×2\n"
+    );
+    // ∇_{y_0}Div = ∇_{z_1}Div · W_1 = (−9/128, 9/256)·[[1, −1/2], [2, −1]]
+    //            = (−9/128 + 9/128, 9/256 − 9/256) = (0, 0): y_2 depends on x only
+    // through s = x_1 − x_2/2 (W_1 has rank one), and is stationary in s here.
+    for g in &trace.input_gradient {
+        assert!(g.abs() <= 4.0 * f64::EPSILON, "∇_x Div = {g}, derived 0");
+    }
+}
+
+/// `uᵀ y_N(x; w)` summed over the columns: the scalar whose gradient a
+/// vector–Jacobian product seeded with U computes.
+fn seeded_output(net: &Network, w: &[f64], x: MatRef<'_, f64>, u: MatRef<'_, f64>) -> f64 {
+    let mut ws = descent_graph::Workspace::new(net, x.ncols()).expect("capacity ≥ 1");
+    net.forward(w, x, &mut ws).expect("valid batch");
+    let y = ws.value(net.output_node());
+    (0..x.ncols())
+        .map(|j| (0..u.nrows()).map(|i| u[(i, j)] * y[(i, j)]).sum::<f64>())
+        .sum()
+}
+
+/// Central difference of `f` along coordinate `i` of `v`, step `h·max(1, |v_i|)`.
+fn central(v: &[f64], i: usize, h: f64, mut f: impl FnMut(&[f64]) -> f64) -> f64 {
+    let step = h * v[i].abs().max(1.0);
+    let (mut p, mut m) = (v.to_vec(), v.to_vec());
+    p[i] += step;
+    m[i] -= step;
+    (f(&p) - f(&m)) / (2.0 * step)
+}
+
+#[test]
+fn input_gradients_and_vector_jacobian_products_match_both_paths_and_differences() {
+    let mut rng = ChaCha8Rng::seed_from_u64(909);
+    let mut compared = 0;
+    for act in ACTIVATIONS {
+        for div in [Divergence::L2, Divergence::SoftmaxCrossEntropy] {
+            let depth = rng.random_range(1..=3);
+            let batch = 3;
+            let (net, w, x, t) = random_case(&mut rng, act, div, 6, depth, batch);
+            if near_kink(&net, &w, x.as_ref(), act) {
+                continue;
+            }
+            let (d0, m) = (net.input_dim(), net.output_dim());
+            let what = format!("{} / {}", act.name(), div.name());
+            // Fast input gradient: column b = (1/B) ∇_{x_b} Div_b.
+            let mut bp = Backprop::new(&net, batch).expect("differentiable");
+            bp.load(&net, div, x.as_ref(), t.as_ref()).expect("valid");
+            let mut gx = vec![0.0; d0 * batch];
+            bp.input_gradient(&net, &w, div, &mut gx);
+            // Against the teaching path, sample by sample, and against central
+            // differences of the mean loss in each input entry.
+            let xs: Vec<f64> = (0..d0 * batch).map(|k| x[(k % d0, k / d0)]).collect();
+            let mean_loss = |xv: &[f64]| {
+                let xm = Mat::from_fn(d0, batch, |i, j| xv[i + j * d0]);
+                teaching_gradient(&net, &w, xm.as_ref(), t.as_ref(), div)
+                    .expect("valid")
+                    .0
+            };
+            let mut teach = vec![0.0; d0 * batch];
+            for j in 0..batch {
+                let d: Vec<f64> = (0..m).map(|i| t[(i, j)]).collect();
+                let tr =
+                    teaching_backprop(&net, &w, &xs[j * d0..(j + 1) * d0], &d, div).expect("valid");
+                for i in 0..d0 {
+                    teach[i + j * d0] = tr.input_gradient[i] / batch as f64;
+                }
+            }
+            assert!(
+                rel_diff(&gx, &teach) <= 1e-12,
+                "{what}: fast vs teaching ∇_x"
+            );
+            let fd: Vec<f64> = (0..xs.len())
+                .map(|k| central(&xs, k, 1e-5, mean_loss))
+                .collect();
+            assert!(
+                rel_diff(&gx, &fd) <= 1e-6,
+                "{what}: ∇_x vs differences {:e}",
+                rel_diff(&gx, &fd)
+            );
+
+            // VJP with a random seed U: fast vs teaching vs differences of Σ uᵀy.
+            let u = Mat::from_fn(m, batch, |_, _| rng.random_range(-1.0..1.0));
+            let mut bp = Backprop::new(&net, batch).expect("differentiable");
+            bp.load_inputs(x.as_ref()).expect("valid");
+            let (mut gw, mut gin) = (vec![0.0; w.len()], vec![0.0; d0 * batch]);
+            bp.vector_jacobian_product(&net, &w, u.as_ref(), &mut gw, Some(&mut gin))
+                .expect("valid seed");
+            let mut teach_w = vec![0.0; w.len()];
+            let mut teach_x = vec![0.0; d0 * batch];
+            for j in 0..batch {
+                let uj: Vec<f64> = (0..m).map(|i| u[(i, j)]).collect();
+                let tr = teaching_vector_jacobian_product(&net, &w, &xs[j * d0..(j + 1) * d0], &uj)
+                    .expect("valid");
+                descent_linalg::axpy(1.0, &tr.gradient, &mut teach_w);
+                teach_x[j * d0..(j + 1) * d0].copy_from_slice(&tr.input_gradient);
+                assert_eq!(tr.divergence, None);
+            }
+            assert!(
+                rel_diff(&gw, &teach_w) <= 1e-12,
+                "{what}: VJP ∂/∂w fast vs teaching"
+            );
+            assert!(
+                rel_diff(&gin, &teach_x) <= 1e-12,
+                "{what}: VJP ∂/∂x fast vs teaching"
+            );
+            let fd_w: Vec<f64> = (0..w.len())
+                .map(|k| {
+                    central(&w, k, 1e-5, |wv| {
+                        seeded_output(&net, wv, x.as_ref(), u.as_ref())
+                    })
+                })
+                .collect();
+            assert!(
+                rel_diff(&gw, &fd_w) <= 1e-6,
+                "{what}: VJP ∂/∂w vs differences"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 15, "only {compared} cases away from kinks");
+}
+
+#[test]
+fn a_bad_upstream_gradient_is_an_error_naming_it() {
+    let net = Network::mlp(&[3, 4, 2], &[Activation::Tanh, Activation::Identity]).expect("sizes");
+    let w = net.init(Init::Uniform { a: 0.5 }, 1).expect("init");
+    let x = Mat::from_fn(3, 2, |i, j| (i + j) as f64 * 0.1);
+    let mut bp = Backprop::new(&net, 2).expect("differentiable");
+    bp.load_inputs(x.as_ref()).expect("valid");
+    let mut gw = vec![0.0; w.len()];
+    let u = Mat::from_fn(3, 2, |_, _| 1.0);
+    let err = bp
+        .vector_jacobian_product(&net, &w, u.as_ref(), &mut gw, None)
+        .expect_err("3 rows for 2 outputs")
+        .to_string();
+    assert_eq!(
+        err,
+        "vector–Jacobian product: the upstream gradient is 3×2 but the network has 2 outputs and the batch 2 samples"
+    );
+    let u = Mat::from_fn(2, 2, |i, j| if (i, j) == (1, 0) { f64::NAN } else { 1.0 });
+    let err = bp
+        .vector_jacobian_product(&net, &w, u.as_ref(), &mut gw, None)
+        .expect_err("NaN seed")
+        .to_string();
+    assert_eq!(
+        err,
+        "vector–Jacobian product: upstream entry (1, 0) is NaN, not finite"
+    );
+    let err = teaching_vector_jacobian_product(&net, &w, &[0.0; 3], &[1.0])
+        .expect_err("one entry for two outputs")
+        .to_string();
+    assert_eq!(
+        err,
+        "teaching vector–Jacobian product: the upstream gradient has 1 entries but the network has 2 outputs"
     );
 }
 
