@@ -188,6 +188,41 @@ impl Dataset {
         })
     }
 
+    /// [`Dataset::classification`] from samples as rows (`N × d`, the layout
+    /// of NumPy, PyTorch and JAX arrays and of CSV files): row n is sample n.
+    ///
+    /// # Errors
+    /// As [`Dataset::classification`].
+    pub fn classification_from_rows(
+        name: impl Into<String>,
+        provenance: impl Into<String>,
+        rows: MatRef<'_, f64>,
+        labels: Vec<usize>,
+        n_classes: usize,
+    ) -> Result<Self, Error> {
+        let inputs = rows.transpose().to_owned();
+        Self::classification(name, provenance, inputs, labels, n_classes)
+    }
+
+    /// [`Dataset::regression`] from samples as rows: inputs `N × d` and
+    /// targets `N × k`, row n of each being sample n.
+    ///
+    /// # Errors
+    /// As [`Dataset::regression`].
+    pub fn regression_from_rows(
+        name: impl Into<String>,
+        provenance: impl Into<String>,
+        rows: MatRef<'_, f64>,
+        target_rows: MatRef<'_, f64>,
+    ) -> Result<Self, Error> {
+        Self::regression(
+            name,
+            provenance,
+            rows.transpose().to_owned(),
+            target_rows.transpose().to_owned(),
+        )
+    }
+
     /// The same data set with real-valued targets `D` (`k × N`) attached (or
     /// replaced), e.g. the ±1 targets of an LMS fit next to the class labels.
     ///

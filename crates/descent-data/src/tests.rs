@@ -964,3 +964,23 @@ fn epoch_sampler_visits_every_index_once_per_epoch() {
         "epoch sampler: batch size 6 exceeds the number of samples 5",
     );
 }
+
+#[test]
+fn data_sets_from_samples_as_rows_transpose_once() {
+    // Three samples of two features as rows (NumPy's X[n, i]); sample 1 is (3, 4).
+    let rows = Mat::from_fn(3, 2, |n, i| [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]][n][i]);
+    let ds = Dataset::classification_from_rows("rows", "test", rows.as_ref(), vec![0, 1, 0], 2)
+        .expect("valid");
+    assert_eq!((ds.n_features(), ds.n_samples()), (2, 3));
+    assert_eq!((ds.inputs()[(0, 1)], ds.inputs()[(1, 1)]), (3.0, 4.0));
+    let targets = Mat::from_fn(3, 1, |n, _| 10.0 * n as f64);
+    let reg = Dataset::regression_from_rows("rows", "test", rows.as_ref(), targets.as_ref())
+        .expect("valid");
+    assert_eq!(reg.targets().expect("regression")[(0, 2)], 20.0);
+    // A target matrix with the wrong number of rows (samples) is named.
+    let short = Mat::from_fn(2, 1, |_, _| 0.0);
+    let err = Dataset::regression_from_rows("rows", "test", rows.as_ref(), short.as_ref())
+        .expect_err("2 target rows for 3 samples")
+        .to_string();
+    assert!(err.starts_with("dataset rows:"), "{err}");
+}

@@ -34,6 +34,7 @@
 mod activation;
 mod divergence;
 mod forward;
+mod interop;
 mod network;
 mod perceptron;
 
@@ -43,5 +44,6 @@ mod tests;
 pub use activation::{Activation, normal_cdf, normal_pdf, sigmoid, softplus, tanh};
 pub use divergence::{Divergence, log_sum_exp};
 pub use forward::Workspace;
+pub use interop::Tensor;
 pub use network::{Init, LayerLayout, LayerWeights, Network, NetworkBuilder, Node};
 pub use perceptron::{Perceptron, PerceptronRun};

@@ -564,3 +564,97 @@ fn a_rejected_batch_leaves_the_loaded_one_intact() {
     net.forward_loaded(&w, &mut ws);
     assert_eq!(ws.value_slice(net.output_node()), &[1.5, 6.5]);
 }
+
+#[test]
+fn pytorch_layout_tensors_reproduce_a_hand_computed_forward_pass() {
+    // A state_dict of nn.Sequential(Linear(2, 2), ReLU(), Linear(2, 1)) dumped to
+    // JSON, weights as (out, in) row-major:
+    //   W_1 = [[1, 2], [3, 4]], b_1 = (0.5, −1), W_2 = [[1, −1]], b_2 = 0.25.
+    // For x = (2, 1): z_1 = (2 + 2 + 0.5, 6 + 4 − 1) = (4.5, 9), y_1 = relu = (4.5, 9),
+    // y_2 = 4.5 − 9 + 0.25 = −4.25 (every step exact in binary).
+    let json = r#"{
+        "0.weight": {"shape": [2, 2], "data": [1, 2, 3, 4]},
+        "0.bias": {"shape": [2], "data": [0.5, -1]},
+        "1.weight": {"shape": [1, 2], "data": [1, -1]},
+        "1.bias": {"shape": [1], "data": [0.25]}
+    }"#;
+    let tensors: std::collections::BTreeMap<String, crate::Tensor> =
+        serde_json::from_str(json).expect("valid JSON");
+    let net = Network::mlp(&[2, 2, 1], &[Activation::Relu, Activation::Identity]).expect("sizes");
+    let w = net.import_tensors(&tensors).expect("fits");
+    // descent's own layout: W_1 column-major, so W_1[0, 1] = 2 sits at index 2.
+    assert_eq!(&w[..6], &[1.0, 3.0, 2.0, 4.0, 0.5, -1.0]);
+    let x = Mat::from_fn(2, 1, |i, _| [2.0, 1.0][i]);
+    let mut ws = Workspace::new(&net, 1).expect("capacity");
+    net.forward(&w, x.as_ref(), &mut ws).expect("valid");
+    assert_eq!(ws.value(net.output_node())[(0, 0)], -4.25);
+    // Round trips: tensors and the flat row-major vector.
+    assert_eq!(net.export_tensors(&w).expect("valid"), tensors);
+    let flat = net.to_row_major(&w).expect("valid");
+    assert_eq!(flat, [1.0, 2.0, 3.0, 4.0, 0.5, -1.0, 1.0, -1.0, 0.25]);
+    assert_eq!(net.from_row_major(&flat).expect("valid"), w);
+}
+
+#[test]
+fn parameter_round_trips_hold_on_random_networks_and_bad_tensors_are_named() {
+    let net = Network::mlp(
+        &[4, 3, 5, 2],
+        &[Activation::Tanh, Activation::Relu, Activation::Identity],
+    )
+    .expect("sizes");
+    let w = net.init(Init::GlorotNormal, 7).expect("init");
+    let tensors = net.export_tensors(&w).expect("valid");
+    assert_eq!(net.import_tensors(&tensors).expect("fits"), w);
+    let flat = net.to_row_major(&w).expect("valid");
+    assert_eq!(net.from_row_major(&flat).expect("valid"), w);
+    // Layer 2's W (3 inputs, 5 outputs): PyTorch's [5, 3] row-major entry (i, j)
+    // is descent's W_2[i, j].
+    let l = net.layers()[1];
+    assert_eq!(tensors["1.weight"].data[2 * 3 + 1], l.weights(&w)[(2, 1)]);
+
+    let mut bad = tensors.clone();
+    bad.get_mut("1.weight").expect("present").shape = vec![3, 5];
+    let err = net
+        .import_tensors(&bad)
+        .expect_err("transposed")
+        .to_string();
+    assert_eq!(
+        err,
+        "import tensor 1.weight: shape [3, 5] but the layer needs [5, 3] (PyTorch layout: weight [out, in], bias [out])"
+    );
+    let mut bad = tensors.clone();
+    bad.remove("2.bias");
+    let err = net.import_tensors(&bad).expect_err("missing").to_string();
+    assert_eq!(err, "import tensors: tensor \"2.bias\" is missing");
+    let mut bad = tensors.clone();
+    let t = bad.remove("0.bias").expect("present");
+    bad.insert("0.b".into(), t);
+    let err = net.import_tensors(&bad).expect_err("renamed").to_string();
+    assert!(
+        err.starts_with("import tensors: unexpected tensor \"0.b\""),
+        "{err}"
+    );
+    let mut bad = tensors.clone();
+    bad.get_mut("0.bias").expect("present").data.pop();
+    let err = net.import_tensors(&bad).expect_err("short").to_string();
+    assert_eq!(
+        err,
+        "import tensor 0.bias: shape [3] holds 3 entries but data has 2"
+    );
+    let mut bad = tensors;
+    bad.get_mut("0.weight").expect("present").data[5] = f64::NAN;
+    let err = net.import_tensors(&bad).expect_err("NaN").to_string();
+    assert_eq!(err, "import tensor 0.weight: entry 5 is NaN, not finite");
+    let err = net
+        .from_row_major(&flat[1..])
+        .expect_err("short")
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "import row-major parameters: {} entries but the network has {} parameters",
+            flat.len() - 1,
+            flat.len()
+        )
+    );
+}
