@@ -357,6 +357,66 @@ impl Backprop {
         loss
     }
 
+    /// Per-sample gradients on the loaded batch: column b of `out` (`P × B`)
+    /// gets `∇_w Div(y_N(x_b; w), d_b)`, so the mean of the columns is the
+    /// gradient of [`Backprop::gradient`]. One backward pass: the parameter
+    /// gradient of sample b is assembled from its column of `G_k` and of
+    /// `Y_{k−1}` (`∇_{W_k}Div_b = g_{k,b} y_{k−1,b}ᵀ`, `∇_{b_k}Div_b = g_{k,b}`),
+    /// which the batched pass sums over b. Returns `L(w)`.
+    ///
+    /// Reference: Goodfellow (2015), "Efficient per-example gradient computations", arXiv:1510.01799.
+    ///
+    /// # Panics
+    /// If `out` is not `P × B` for the loaded batch, `w` has the wrong length
+    /// or nothing is loaded.
+    pub fn per_sample_gradients(
+        &mut self,
+        net: &Network,
+        w: &[f64],
+        divergence: Divergence,
+        mut out: MatMut<'_, f64>,
+    ) -> f64 {
+        let b = self.forward.batch();
+        assert_eq!(
+            (out.nrows(), out.ncols()),
+            (net.n_params(), b),
+            "per-sample gradients: output shape"
+        );
+        let loss = self.loss(net, w, divergence);
+        self.seed_output_gradient(net, divergence);
+        backward(
+            net,
+            w,
+            &self.forward,
+            &mut self.grads,
+            &mut self.written,
+            None,
+            false,
+        );
+        // G_k holds (1/B)·g_{k,b}; undo the mean's scaling per sample.
+        let scale = b as f64;
+        for layer in net.layers() {
+            let (d, input) = match net.nodes()[layer.node] {
+                Node::Affine { input, .. } => (layer.rows, input),
+                _ => unreachable!("a layer is an affine node"),
+            };
+            let y = self.forward.value(input);
+            for s in 0..b {
+                let g = &self.grads[layer.node][s * d..(s + 1) * d];
+                for j in 0..layer.cols {
+                    let yj = y[(j, s)] * scale;
+                    for (i, gi) in g.iter().enumerate() {
+                        out[(layer.w_offset + i + j * layer.rows, s)] = gi * yj;
+                    }
+                }
+                for (i, gi) in g.iter().enumerate() {
+                    out[(layer.b_offset + i, s)] = gi * scale;
+                }
+            }
+        }
+        loss
+    }
+
     /// The gradient of the mean divergence with respect to the inputs of the
     /// loaded batch: `out` (`D_0 × B`, column-major, length `D_0·B`) gets
     /// column b = `∂L/∂x_b = (1/B) (∇_{y_0}Div_b)ᵀ` — the backward pass carried

@@ -27,6 +27,7 @@
 
 mod check;
 mod fast;
+mod metrics;
 mod objective;
 mod teaching;
 
@@ -35,6 +36,7 @@ mod tests;
 
 pub use check::{GradientCheck, curvature_eigenvalues, dense_hessian, gradient_check};
 pub use fast::Backprop;
+pub use metrics::{accuracy, error_rate, predict_classes};
 pub use objective::NetworkObjective;
 pub use teaching::{
     TeachingStep, TeachingTrace, teaching_backprop, teaching_gradient,

@@ -1251,3 +1251,69 @@ fn logistic_regression_hessian_is_the_closed_form() {
         }
     }
 }
+
+#[test]
+fn per_sample_gradients_are_single_sample_gradients_and_average_to_the_gradient() {
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let div = Divergence::SoftmaxCrossEntropy;
+    let (net, w, x, t) = random_case(&mut rng, Activation::Tanh, div, 5, 3, 4);
+    let p = net.n_params();
+    let mut bp = Backprop::new(&net, 4).expect("differentiable");
+    bp.load(&net, div, x.as_ref(), t.as_ref()).expect("valid");
+    let mut per = Mat::zeros(p, 4);
+    let loss = bp.per_sample_gradients(&net, &w, div, per.as_mut());
+    let mut grad = vec![0.0; p];
+    assert_eq!(bp.gradient(&net, &w, div, &mut grad), loss);
+    let mean: Vec<f64> = (0..p)
+        .map(|i| (0..4).map(|s| per[(i, s)]).sum::<f64>() / 4.0)
+        .collect();
+    assert!(
+        rel_diff(&mean, &grad) <= 1e-14,
+        "mean of columns vs gradient"
+    );
+    // Column s against the teaching path on sample s alone.
+    for s in 0..4 {
+        let xs: Vec<f64> = (0..x.nrows()).map(|i| x[(i, s)]).collect();
+        let ds: Vec<f64> = (0..t.nrows()).map(|i| t[(i, s)]).collect();
+        let single = teaching_backprop(&net, &w, &xs, &ds, div).expect("valid");
+        let col: Vec<f64> = (0..p).map(|i| per[(i, s)]).collect();
+        assert!(rel_diff(&col, &single.gradient) <= 1e-12, "sample {s}");
+    }
+}
+
+#[test]
+fn accuracy_counts_argmax_hits_and_names_bad_labels() {
+    // Identity 2-2 network with W = I, b = 0: the predicted class is the larger input.
+    let w1 = Mat::from_fn(2, 2, |i, j| if i == j { 1.0 } else { 0.0 });
+    let (net, w) = Network::mlp_from_weights(
+        2,
+        &[LayerWeights {
+            weights: w1.as_ref(),
+            bias: &[0.0, 0.0],
+            activation: Activation::Identity,
+        }],
+    )
+    .expect("shapes fit");
+    // Samples (columns): (1, 0) → 0, (0, 1) → 1, (2, 3) → 1, (5, −1) → 0, (4, 4) → 0 (first on a tie).
+    let x = Mat::from_fn(2, 5, |i, j| {
+        [[1.0, 0.0], [0.0, 1.0], [2.0, 3.0], [5.0, -1.0], [4.0, 4.0]][j][i]
+    });
+    assert_eq!(
+        crate::predict_classes(&net, &w, x.as_ref()).expect("valid"),
+        [0, 1, 1, 0, 0]
+    );
+    // Labels agree on 3 of 5 samples.
+    let acc = crate::accuracy(&net, &w, x.as_ref(), &[0, 1, 0, 0, 1]).expect("valid");
+    assert_eq!(acc, 0.6);
+    let err = crate::accuracy(&net, &w, x.as_ref(), &[0, 1, 2, 0, 1])
+        .expect_err("label 2 of a 2-output network")
+        .to_string();
+    assert_eq!(
+        err,
+        "accuracy: label 2 of sample 2 is not a class of a network with 2 outputs (classes 0..1)"
+    );
+    let err = crate::accuracy(&net, &w, x.as_ref(), &[0, 1])
+        .expect_err("2 labels")
+        .to_string();
+    assert_eq!(err, "accuracy: 2 labels for 5 samples");
+}

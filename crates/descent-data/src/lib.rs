@@ -51,7 +51,7 @@ mod tests;
 
 pub use csv::{CsvOptions, LabelColumn, load_csv, parse_csv};
 pub use dataset::{Dataset, Split, one_hot};
-pub use sampler::EpochSampler;
+pub use sampler::{EpochSampler, ReplacementSampler};
 pub use shipped::{
     BREAST_CANCER_CLASS_NAMES, BREAST_CANCER_CSV, DIGITS_CSV, breast_cancer, digits,
 };

@@ -86,3 +86,49 @@ impl EpochSampler {
         self.permutation.len()
     }
 }
+
+/// Mini-batch indices drawn uniformly **with** replacement: each index of a
+/// batch is an independent draw from `0..N`, so a batch may repeat a sample.
+///
+/// Drawn with `ChaCha8Rng::seed_from_u64(seed)` and `Uniform{0..N}` (rand's
+/// unbiased integer sampling); the sequence is a function of `(N, B, seed)`.
+/// A with-replacement batch mean of per-sample gradients has variance
+/// `T/B` (T the population variance of the per-sample gradients), against
+/// `(T/B)(N − B)/(N − 1)` without replacement (the finite-population factor).
+/// No allocation after construction.
+///
+/// Reference: Cochran, *Sampling Techniques* (1977), §2.6.
+#[derive(Debug, Clone)]
+pub struct ReplacementSampler {
+    batch: Vec<usize>,
+    distribution: rand::distr::Uniform<usize>,
+    rng: ChaCha8Rng,
+}
+
+impl ReplacementSampler {
+    /// A sampler over `0..n_samples` with batches of `batch_size` (any size ≥ 1,
+    /// also above `n_samples`).
+    ///
+    /// # Errors
+    /// [`Error::Hyperparameter`] if `n_samples = 0` or `batch_size = 0`.
+    pub fn new(n_samples: usize, batch_size: usize, seed: u64) -> Result<Self, Error> {
+        validate::at_least("replacement sampler", "number of samples", n_samples, 1)?;
+        validate::at_least("replacement sampler", "batch size", batch_size, 1)?;
+        let distribution = rand::distr::Uniform::new(0, n_samples)
+            .map_err(|e| Error::invalid("replacement sampler", e.to_string()))?;
+        Ok(Self {
+            batch: vec![0; batch_size],
+            distribution,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+        })
+    }
+
+    /// The next batch: `B` independent uniform draws from `0..N`.
+    pub fn next_batch(&mut self) -> &[usize] {
+        use rand::Rng;
+        for slot in &mut self.batch {
+            *slot = self.rng.sample(self.distribution);
+        }
+        &self.batch
+    }
+}

@@ -984,3 +984,42 @@ fn data_sets_from_samples_as_rows_transpose_once() {
         .to_string();
     assert!(err.starts_with("dataset rows:"), "{err}");
 }
+
+#[test]
+fn replacement_sampler_draws_uniformly_with_repeats() {
+    use crate::ReplacementSampler;
+    let mut a = ReplacementSampler::new(10, 4, 3).expect("valid");
+    let mut b = ReplacementSampler::new(10, 4, 3).expect("valid");
+    let mut counts = [0usize; 10];
+    let mut repeated_batches = 0;
+    let batches = 25_000;
+    for _ in 0..batches {
+        let batch = a.next_batch().to_vec();
+        assert_eq!(batch, b.next_batch(), "same seed, same sequence");
+        let mut sorted = batch.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        repeated_batches += usize::from(sorted.len() < 4);
+        for i in batch {
+            counts[i] += 1;
+        }
+    }
+    // 100 000 draws, each index expected 10 000 times with standard deviation
+    // √(10⁵·0.1·0.9) ≈ 95: every count within 5 SD.
+    for (i, &c) in counts.iter().enumerate() {
+        assert!(c.abs_diff(10_000) < 475, "index {i} drawn {c} times");
+    }
+    // P(a batch of 4 from 10 repeats an index) = 1 − 10·9·8·7/10⁴ = 0.496;
+    // over 25 000 batches the SD of the count is ≈ 79: within 5 SD of 12 400.
+    assert!(
+        repeated_batches.abs_diff(12_400) < 400,
+        "{repeated_batches}"
+    );
+    let err = ReplacementSampler::new(0, 4, 1)
+        .expect_err("no samples")
+        .to_string();
+    assert_eq!(
+        err,
+        "replacement sampler: number of samples must be ≥ 1, got 0"
+    );
+}
