@@ -1,10 +1,10 @@
 //! Histograms: counts of a sample in equal-width bins, with optional
 //! overlays (a theory density scaled to counts, a measured mean).
 
-use super::axis::{Axis, Coord, finite_bounds};
+use super::axis::{Axis, finite_bounds};
 use super::canvas::{AxisFrame, Cell, Plot, render};
 use super::layout::Layout;
-use super::line::{Series, trace};
+use super::line::{Series, finite, trace};
 use super::palette;
 use crate::format::fmt_num;
 
@@ -116,16 +116,9 @@ impl Histogram {
             .enumerate()
             .map(|(i, s)| trace(s, i + 1, &x, &Axis::linear("")))
             .collect();
-        let x_range = x.plot_range(edges.iter().copied());
+        let x_range = x.plot_range(edges.iter().copied().chain(finite(&traces, 0)));
         let top = counts.iter().copied().max().unwrap_or(0) as f64;
-        let overlay_top = traces
-            .iter()
-            .flat_map(|t| &t.points)
-            .filter_map(|p| match p.1 {
-                Coord::At(v) => Some(v),
-                _ => None,
-            })
-            .fold(top, f64::max);
+        let overlay_top = finite(&traces, 1).fold(top, f64::max);
         let y = Axis::linear(self.y_label.as_str()).range(0.0, (overlay_top * 1.08).max(1.0));
         let y_range = y.plot_range(std::iter::empty());
         let colour = palette(0);

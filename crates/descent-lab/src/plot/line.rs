@@ -136,7 +136,7 @@ pub struct LineChart {
 }
 
 /// The finite coordinates of a trace on one axis (0: x, 1: y).
-fn finite(traces: &[Trace], axis: usize) -> impl Iterator<Item = f64> + '_ {
+pub(crate) fn finite(traces: &[Trace], axis: usize) -> impl Iterator<Item = f64> + '_ {
     traces.iter().flat_map(move |t| {
         t.points.iter().filter_map(move |p| match [p.0, p.1][axis] {
             Coord::At(v) => Some(v),
