@@ -444,6 +444,7 @@ fn fmt_convergence(r: &RunOutcome) -> String {
     match (r.order, r.ratio, r.iterations) {
         (Some(q), _, _) if q >= SUPERLINEAR_ORDER => format!("superlinear, order {}", fmt_num(q)),
         (_, Some(ratio), _) => format!("linear, ratio {}", fmt_num(ratio)),
+        (None, None, Some(1)) => "exact after 1 step".to_owned(),
         (None, None, Some(k)) => format!("exact after {k} steps"),
         (Some(q), None, _) => format!("order {}", fmt_num(q)),
         (None, None, None) => "—".to_owned(),

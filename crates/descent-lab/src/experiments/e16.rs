@@ -358,7 +358,7 @@ fn reach_checks(m: &Measurements) -> Vec<Check> {
         ),
         Check::at_most(
             format!(
-                "the {} runs whose reach B·Σ_{{k<K}}η_k < |w_0 − w*| ({}): max (|w_0 − w*| − reach)/|w_K − w*| \
+                "runs whose reach B·Σ_{{k<K}}η_k < |w_0 − w*| ({}: {}): max (|w_0 − w*| − reach)/|w_K − w*| \
                  (they stall short of the minimum; NaN: no such run)",
                 short.len(),
                 short
