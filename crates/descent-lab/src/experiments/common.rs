@@ -146,6 +146,19 @@ pub(crate) fn log_spaced(len: usize) -> Vec<usize> {
     out
 }
 
+/// Add the figures `(stem, caption, svg)` and the checks to a report, last.
+pub(crate) fn with_figures_and_checks<S: Into<String>, C: Into<String>>(
+    mut report: crate::report::Report,
+    figures: Vec<(S, C, String)>,
+    checks: Vec<crate::report::Check>,
+) -> crate::report::Report {
+    for (stem, caption, svg) in figures {
+        report.figure(stem, caption, svg);
+    }
+    report.checks(checks);
+    report
+}
+
 /// Test support: every check can fail.
 #[cfg(test)]
 pub(crate) mod perturb {
@@ -185,5 +198,18 @@ pub(crate) mod perturb {
             a.measured,
             a.expected
         );
+    }
+
+    /// [`turns`] for a perturbed copy: the check named by `needle` holds on
+    /// `m` and fails once `perturb` has changed a clone of it.
+    pub(crate) fn turns_when<M: Clone>(
+        m: &M,
+        assess: impl Fn(&M) -> Vec<Check>,
+        needle: &str,
+        perturb: impl FnOnce(&mut M),
+    ) {
+        let mut bad = m.clone();
+        perturb(&mut bad);
+        turns(&assess(m), &assess(&bad), needle);
     }
 }

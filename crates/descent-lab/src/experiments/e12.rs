@@ -4,6 +4,7 @@
 //! Hessian `H = XᵀX/N` has κ ≈ 10⁴; after standardising the columns κ ≈ 1.
 //! GD with η = 2/(λ_min + λ_max) needs `⌈ln(1/ε)/ln((κ+1)/(κ−1))⌉` iterations.
 
+use descent_data::Standardizer;
 use descent_gd::GradientDescent;
 use descent_linalg::{Mat, SymmetricEigen, matmul};
 use descent_problems::Quadratic;
@@ -25,7 +26,7 @@ pub(crate) const EXPERIMENT: Experiment = Experiment {
     run: || run_with(&Settings::default()),
 };
 
-/// Settings of E12 (defaults: the catalogue's).
+/// Settings of E12 (defaults: the setup of docs/claims.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Number of samples N.
@@ -58,13 +59,30 @@ impl Default for Settings {
     }
 }
 
-struct Variant {
-    name: &'static str,
-    lambda: [f64; 2],
-    kappa: f64,
-    predicted: f64,
-    measured: f64,
-    gaps: Vec<f64>,
+/// One variant of the data (raw or standardised) and its GD run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// "raw" or "standardised".
+    pub name: &'static str,
+    /// λ_min, λ_max of H = XᵀX/N.
+    pub lambda: [f64; 2],
+    /// κ = λ_max/λ_min.
+    pub kappa: f64,
+    /// ⌈ln(1/ε)/ln((κ+1)/(κ−1))⌉.
+    pub predicted: f64,
+    /// First k with ‖w_k − w*‖ ≤ ε‖w_0 − w*‖ (∞ if none).
+    pub measured: f64,
+    /// E(w_k) − E* up to the measured count.
+    pub gaps: Vec<f64>,
+}
+
+/// Everything E12 measured, with the settings it was measured with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurements {
+    /// The settings of the runs.
+    pub settings: Settings,
+    /// The raw variant, then the standardised one.
+    pub variants: [Variant; 2],
 }
 
 /// Least squares `½/N ‖Xw − y‖²` as the quadratic `½wᵀHw − (Xᵀy/N)ᵀw + ½‖y‖²/N`, GD from
@@ -87,10 +105,9 @@ fn variant(name: &'static str, x: &Mat<f64>, y: &[f64], epsilon: f64) -> Variant
     let w0: Vec<f64> = (0..2)
         .map(|i| w_star[i] + eig.vectors[(i, 0)] + eig.vectors[(i, 1)])
         .collect();
-    let eta = 2.0 / (lmin + lmax);
-    let rate = (kappa - 1.0) / (kappa + 1.0);
-    let predicted = iterations_to(epsilon, rate);
+    let predicted = iterations_to(epsilon, (kappa - 1.0) / (kappa + 1.0));
     let budget = (2.0 * predicted.min(1e6)) as usize + 10;
+    let eta = 2.0 / (lmin + lmax);
     let path = run(
         &mut quad,
         &mut GradientDescent::new(eta).expect("valid η"),
@@ -100,14 +117,9 @@ fn variant(name: &'static str, x: &Mat<f64>, y: &[f64], epsilon: f64) -> Variant
     let measured =
         first_below(&path.distances(&w_star), epsilon).map_or(f64::INFINITY, |k| k as f64);
     let stop = (measured.min(budget as f64) as usize).max(1) + 1;
-    let gaps = path
-        .iterates
+    let gaps = path.iterates[..stop.min(path.iterates.len())]
         .iter()
-        .take(stop)
-        .map(|w| {
-            let mut q = quad.clone();
-            descent_core::Objective::value(&mut q, w) - f_star
-        })
+        .map(|w| descent_core::Objective::value(&mut quad, w) - f_star)
         .collect();
     Variant {
         name,
@@ -119,8 +131,77 @@ fn variant(name: &'static str, x: &Mat<f64>, y: &[f64], epsilon: f64) -> Variant
     }
 }
 
-/// Run E12.
+/// The seeded data: raw features (N × 2) and targets.
+fn data(s: &Settings) -> (Mat<f64>, Vec<f64>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(s.seed);
+    let n = s.samples;
+    let mut raw = Mat::zeros(n, 2);
+    let mut y = vec![0.0; n];
+    for i in 0..n {
+        for j in 0..2 {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            raw[(i, j)] = s.feature_scales[j] * z;
+        }
+        let z: f64 = StandardNormal.sample(&mut rng);
+        y[i] = raw[(i, 0)] * s.w_true[0] + raw[(i, 1)] * s.w_true[1] + s.noise * z;
+    }
+    (raw, y)
+}
+
+/// Generate the data, standardise it with `descent_data::Standardizer`
+/// (population σ), and run GD on both variants.
+pub fn measure(s: &Settings) -> Measurements {
+    let (raw, y) = data(s);
+    // The standardizer takes features × samples.
+    let by_feature = Mat::from_fn(2, raw.nrows(), |i, j| raw[(j, i)]);
+    let standardizer = Standardizer::fit(by_feature.as_ref()).expect("finite, non-empty data");
+    let std_t = standardizer
+        .transform(by_feature.as_ref())
+        .expect("fitted on these features");
+    let std = Mat::from_fn(raw.nrows(), 2, |i, j| std_t[(j, i)]);
+    let y_mean = y.iter().sum::<f64>() / y.len() as f64;
+    let y_centred: Vec<f64> = y.iter().map(|v| v - y_mean).collect();
+    Measurements {
+        settings: s.clone(),
+        variants: [
+            variant("raw", &raw, &y, s.epsilon),
+            variant("standardised", &std, &y_centred, s.epsilon),
+        ],
+    }
+}
+
+/// The checks of E12, judged from the measurements alone.
+pub fn assess(m: &Measurements) -> Vec<Check> {
+    let mut checks: Vec<Check> = m
+        .variants
+        .iter()
+        .map(|v| {
+            Check::within(
+                format!("{}: measured iterations = predicted (±1)", v.name),
+                v.measured,
+                v.predicted,
+                1.0,
+            )
+        })
+        .collect();
+    checks.push(Check::less_than(
+        "κ after standardisation",
+        m.variants[1].kappa,
+        m.settings.kappa_std_bound,
+    ));
+    checks
+}
+
+/// Run E12: measure, assess, present.
 pub fn run_with(s: &Settings) -> Report {
+    let m = measure(s);
+    let checks = assess(&m);
+    present(&m, checks)
+}
+
+/// The report of E12 from its measurements and checks.
+fn present(m: &Measurements, checks: Vec<Check>) -> Report {
+    let s = &m.settings;
     let e = &EXPERIMENT;
     let mut report = Report::new(
         e.id,
@@ -150,42 +231,21 @@ pub fn run_with(s: &Settings) -> Report {
     );
     report.setup(
         "standardised",
-        "each column minus its mean, divided by its standard deviation; y minus its mean",
+        "descent_data::Standardizer: each column minus its mean, divided by its (population) standard deviation; y minus its mean",
     );
     report.setup(
         "GD",
         "descent_gd::GradientDescent, η = 2/(λ_min + λ_max), from w* + v₁ + v₂ (both eigenvectors)",
     );
     report.setup("ε", fmt_num(s.epsilon));
-
-    let mut rng = ChaCha8Rng::seed_from_u64(s.seed);
-    let n = s.samples;
-    let mut raw = Mat::zeros(n, 2);
-    let mut y = vec![0.0; n];
-    for i in 0..n {
-        for j in 0..2 {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            raw[(i, j)] = s.feature_scales[j] * z;
-        }
-        let z: f64 = StandardNormal.sample(&mut rng);
-        y[i] = raw[(i, 0)] * s.w_true[0] + raw[(i, 1)] * s.w_true[1] + s.noise * z;
-    }
-    let mut std = Mat::zeros(n, 2);
-    for j in 0..2 {
-        let mean = (0..n).map(|i| raw[(i, j)]).sum::<f64>() / n as f64;
-        let sd = ((0..n).map(|i| (raw[(i, j)] - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
-        for i in 0..n {
-            std[(i, j)] = (raw[(i, j)] - mean) / sd;
-        }
-    }
-    let y_mean = y.iter().sum::<f64>() / n as f64;
-    let y_centred: Vec<f64> = y.iter().map(|v| v - y_mean).collect();
-
-    let variants = [
-        variant("raw", &raw, &y, s.epsilon),
-        variant("standardised", &std, &y_centred, s.epsilon),
-    ];
     report.note("Theory: iterations to ε are exactly ⌈ln(1/ε)/ln((κ+1)/(κ−1))⌉ with κ = λ_max/λ_min of the empirical H; standardising leaves only the sample correlation, κ ≈ 1.");
+    report.tables.push(table(m));
+    report.figure("loss", "Loss gap vs iteration (log-log): raw features crawl, standardised ones converge in a few steps", figure(m));
+    report.checks(checks);
+    report
+}
+
+fn table(m: &Measurements) -> Table {
     let mut table = Table::new(
         "Conditioning and iterations",
         &[
@@ -197,12 +257,7 @@ pub fn run_with(s: &Settings) -> Report {
             "measured iterations",
         ],
     );
-    let mut chart = LineChart::new(
-        "Loss gap E(w_k) − E* (GD, η = 2/(λ_min+λ_max))",
-        Axis::log("iteration k + 1"),
-        Axis::log("E(w_k) − E*"),
-    );
-    for v in &variants {
+    for v in &m.variants {
         table.push(vec![
             v.name.to_owned(),
             fmt_num(v.lambda[1]),
@@ -211,12 +266,17 @@ pub fn run_with(s: &Settings) -> Report {
             fmt_count(v.predicted),
             fmt_count(v.measured),
         ]);
-        report.check(Check::within(
-            format!("{}: measured iterations = predicted (±1)", v.name),
-            v.measured,
-            v.predicted,
-            1.0,
-        ));
+    }
+    table
+}
+
+fn figure(m: &Measurements) -> String {
+    let mut chart = LineChart::new(
+        "Loss gap E(w_k) − E* (GD, η = 2/(λ_min+λ_max))",
+        Axis::log("iteration k + 1"),
+        Axis::log("E(w_k) − E*"),
+    );
+    for v in &m.variants {
         let pts = log_spaced(v.gaps.len())
             .into_iter()
             .map(|k| ((k + 1) as f64, v.gaps[k]))
@@ -226,12 +286,29 @@ pub fn run_with(s: &Settings) -> Report {
             pts,
         ));
     }
-    report.check(Check::less_than(
-        "κ after standardisation",
-        variants[1].kappa,
-        s.kappa_std_bound,
-    ));
-    report.tables.push(table);
-    report.figure("loss", "Loss gap vs iteration (log-log): raw features crawl, standardised ones converge in a few steps", chart.to_svg());
-    report
+    chart.to_svg()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Settings, assess, measure};
+    use crate::experiments::common::perturb::turns_when;
+
+    /// Every claim check of E12 turns when its measurement or setting is perturbed.
+    #[test]
+    fn checks_can_fail() {
+        let m = measure(&Settings::default());
+        // Two iterations more (or fewer) than ⌈ln(1/ε)/ln((κ+1)/(κ−1))⌉ is outside ±1.
+        turns_when(&m, assess, "raw: measured iterations", |bad| {
+            bad.variants[0].measured = bad.variants[0].predicted + 2.0;
+        });
+        turns_when(&m, assess, "standardised: measured iterations", |bad| {
+            bad.variants[1].measured = bad.variants[1].predicted - 2.0;
+        });
+        // A setting: standardising features 1 and 100 leaves κ ≈ 1.014 (ρ ≈ 0.007);
+        // κ of a correlation matrix is (1 + |ρ|)/(1 − |ρ|) ≥ 1, so a bound of 1 fails.
+        turns_when(&m, assess, "κ after standardisation", |bad| {
+            bad.settings.kappa_std_bound = 1.0;
+        });
+    }
 }
