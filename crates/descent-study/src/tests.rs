@@ -1,0 +1,1 @@
+//! Tests of descent-study: bad input, grids, closed forms, determinism.
