@@ -152,7 +152,7 @@ fn walk(
                 let grid = if vector {
                     !items.is_empty() && items.iter().all(Value::is_array)
                 } else {
-                    !items.iter().all(Value::is_object)
+                    items.is_empty() || !items.iter().all(Value::is_object)
                 };
                 if grid {
                     if items.is_empty() {
