@@ -298,11 +298,15 @@ fn axis_label(i: usize, axis: &Axis) -> String {
     }
 }
 
+/// A chart over a 1-D grid: its name, whether the axis is logarithmic, and
+/// one (optimiser label, points) series per optimiser.
+type LinePlot = (String, bool, Vec<(String, Vec<(f64, f64)>)>);
+
 /// Line plots over 1-D grids (one series per optimiser sharing the axis) and
 /// heat maps over 2-D grids.
 fn grid_charts(study: &Study, results: &[&CellResult]) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    let mut lines: Vec<(String, bool, Vec<(String, Vec<(f64, f64)>)>)> = Vec::new();
+    let mut lines: Vec<LinePlot> = Vec::new();
     let n_axes_all = |i: usize| study.axes[i].iter().filter(|a| a.values.len() > 1).count();
     for i in 0..study.optimizer_labels.len() {
         let cells: Vec<&CellResult> = results

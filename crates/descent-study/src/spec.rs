@@ -294,7 +294,7 @@ impl Study {
         stopping_axes: &[Axis],
     ) -> Result<(), StudyError> {
         let mut problems: BTreeMap<String, ProblemSpec> = BTreeMap::new();
-        let mut checked_optimizers: BTreeMap<String, ()> = BTreeMap::new();
+        let mut checked_optimizers: std::collections::BTreeSet<String> = Default::default();
         let mut iterations: u64 = 0;
         for (i, opt) in optimizers.iter().enumerate() {
             let axes = &self.axes[i];
@@ -345,9 +345,9 @@ impl Study {
                     .map_err(|e| err(format!("[stopping]: {e}")))
                     .map_err(context)?;
                 let key = o.to_string();
-                if !checked_optimizers.contains_key(&key) {
+                if !checked_optimizers.contains(&key) {
                     build_optimizer(&o, i).map_err(context)?;
-                    checked_optimizers.insert(key, ());
+                    checked_optimizers.insert(key);
                 }
                 check_sizes(&problem_spec, &o, &rules, &self.measure, i).map_err(context)?;
                 iterations = iterations.saturating_add(rules.max_iterations as u64);
@@ -390,14 +390,11 @@ impl Study {
                 read(&path).map_err(|e| err(format!("[problem] data csv {path}: {e}")))?;
             study.files.insert(path, contents);
         }
-        let mut built: BTreeMap<String, ()> = BTreeMap::new();
+        let mut built: std::collections::BTreeSet<String> = Default::default();
         for cell in &study.cells {
-            let key = format!("{:?}", cell.problem);
-            if built.contains_key(&key) {
-                continue;
+            if built.insert(format!("{:?}", cell.problem)) {
+                cell.problem.build(&study.files)?;
             }
-            cell.problem.build(&study.files)?;
-            built.insert(key, ());
         }
         Ok(study)
     }

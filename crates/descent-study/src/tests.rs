@@ -601,8 +601,7 @@ fn gd_on_a_diagonal_quadratic_has_rate_max_abs_one_minus_eta_lambda() {
         );
         // f − f* = ½ Σ λ_i e_i², by hand.
         let k = 400;
-        let gap =
-            0.5 * ((1.0 - eta) as f64).powi(2 * k) + 5.0 * ((1.0 - 10.0 * eta) as f64).powi(2 * k);
+        let gap = 0.5 * (1.0 - eta).powi(2 * k) + 5.0 * (1.0 - 10.0 * eta).powi(2 * k);
         assert!(
             (r.gap.unwrap() - gap).abs() <= 1e-12 * gap,
             "{} vs {gap}",
