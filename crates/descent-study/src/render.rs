@@ -307,30 +307,66 @@ type LinePlot = (String, bool, Vec<(String, Vec<(f64, f64)>)>);
 fn grid_charts(study: &Study, results: &[&CellResult]) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     let mut lines: Vec<LinePlot> = Vec::new();
-    let n_axes_all = |i: usize| study.axes[i].iter().filter(|a| a.values.len() > 1).count();
     for i in 0..study.optimizer_labels.len() {
-        let cells: Vec<&CellResult> = results
+        let cells: Vec<(&CellResult, &crate::Cell)> = results
             .iter()
             .copied()
-            .filter(|r| r.optimizer_index == i)
+            .zip(study.cells())
+            .filter(|(r, _)| r.optimizer_index == i)
             .collect();
-        let axes = varying(study, i);
-        let metric = metric_name(&cells);
-        if axes.len() == 1 && n_axes_all(i) == 1 {
-            let axis = axes[0];
+        let own: Vec<&CellResult> = cells.iter().map(|c| c.0).collect();
+        let metric = metric_name(&own);
+        let all = varying(study, i);
+        // Seeds are averaged over, never an axis of a figure.
+        let plot: Vec<&Axis> = all.iter().copied().filter(|a| a.name() != "seed").collect();
+        let averaged: Vec<String> = study.axes[i]
+            .iter()
+            .filter(|a| a.values.len() > 1 && !plot[plot.len().saturating_sub(2)..].contains(a))
+            .map(|a| axis_label(i, a))
+            .collect();
+        let mean_note = if averaged.is_empty() {
+            String::new()
+        } else {
+            format!(", mean over {}", averaged.join(", "))
+        };
+        // The index of a cell's value on `axis`.
+        let index_on = |c: &crate::Cell, axis: &Axis| -> usize {
             let pos = study.axes[i]
                 .iter()
-                .position(|a| a == axis)
-                .expect("its own axis");
-            let points: Vec<(f64, f64)> = cells
+                .position(|x| x == axis)
+                .expect("own axis");
+            axis.values
                 .iter()
-                .zip(study.cells().iter().filter(|c| c.optimizer_index == i))
-                .filter_map(|(r, c)| {
-                    let x = c.assignments[pos].1.as_f64()?;
-                    Some((x, final_metric(r).unwrap_or(f64::NAN)))
+                .position(|v| *v == c.assignments[pos].1)
+                .unwrap_or(0)
+        };
+        // The mean of the non-diverged cells' metric in each group.
+        let mean_by = |key: &dyn Fn(&crate::Cell) -> (usize, usize)| {
+            let mut groups: std::collections::BTreeMap<(usize, usize), Vec<f64>> =
+                std::collections::BTreeMap::new();
+            for (r, c) in &cells {
+                let g = groups.entry(key(c)).or_default();
+                if let Some(v) = final_metric(r).filter(|v| v.is_finite()) {
+                    g.push(v);
+                }
+            }
+            groups
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        k,
+                        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64),
+                    )
                 })
+                .collect::<Vec<_>>()
+        };
+        if plot.len() == 1 {
+            let axis = plot[0];
+            let points: Vec<(f64, f64)> = mean_by(&|c| (index_on(c, axis), 0))
+                .into_iter()
+                .filter_map(|((ix, _), v)| Some((axis.values[ix].as_f64()?, v.unwrap_or(f64::NAN))))
                 .collect();
-            let name = format!("{} ({metric})", axis_label(i, axis));
+            let name = format!("{} ({metric}{mean_note})", axis_label(i, axis));
             match lines.iter_mut().find(|l| l.0 == name) {
                 Some(l) => l.2.push((study.optimizer_labels[i].clone(), points)),
                 None => lines.push((
@@ -339,28 +375,14 @@ fn grid_charts(study: &Study, results: &[&CellResult]) -> Vec<(String, String, S
                     vec![(study.optimizer_labels[i].clone(), points)],
                 )),
             }
-        } else if axes.len() == 2 && n_axes_all(i) == 2 {
-            let (a, b) = (axes[0], axes[1]);
-            let pa = study.axes[i].iter().position(|x| x == a).expect("own axis");
-            let pb = study.axes[i].iter().position(|x| x == b).expect("own axis");
-            let values: Vec<(usize, usize, Option<f64>)> = cells
-                .iter()
-                .zip(study.cells().iter().filter(|c| c.optimizer_index == i))
-                .map(|(r, c)| {
-                    let ia = a
-                        .values
-                        .iter()
-                        .position(|v| *v == c.assignments[pa].1)
-                        .unwrap_or(0);
-                    let ib = b
-                        .values
-                        .iter()
-                        .position(|v| *v == c.assignments[pb].1)
-                        .unwrap_or(0);
-                    (ia, ib, final_metric(r))
-                })
-                .collect();
-            let title = format!("{}: {metric}", study.optimizer_labels[i]);
+        } else if plot.len() >= 2 {
+            let (a, b) = (plot[plot.len() - 2], plot[plot.len() - 1]);
+            let values: Vec<(usize, usize, Option<f64>)> =
+                mean_by(&|c| (index_on(c, a), index_on(c, b)))
+                    .into_iter()
+                    .map(|((ia, ib), v)| (ia, ib, v))
+                    .collect();
+            let title = format!("{}: {metric}{mean_note}", study.optimizer_labels[i]);
             let svg = heat_map(
                 &title,
                 (&axis_label(i, a), a),
@@ -372,15 +394,19 @@ fn grid_charts(study: &Study, results: &[&CellResult]) -> Vec<(String, String, S
         }
     }
     for (k, (name, log, series)) in lines.into_iter().enumerate() {
-        let metric_is_acc = name.ends_with("(test accuracy)");
+        let metric_is_acc = name.contains("(test accuracy");
+        let y_name = name
+            .split_once(" (")
+            .map_or(name.as_str(), |(_, m)| m.trim_end_matches(')'))
+            .to_owned();
         let all_positive = series
             .iter()
             .flat_map(|s| s.1.iter())
             .all(|p| !p.1.is_finite() || p.1 > 0.0);
         let y_axis = if !metric_is_acc && all_positive {
-            PlotAxis::log(name.clone())
+            PlotAxis::log(y_name.clone())
         } else {
-            PlotAxis::linear(name.clone())
+            PlotAxis::linear(y_name.clone())
         };
         let x_name = name.split(" (").next().unwrap_or("").to_owned();
         let x_axis = if log {
@@ -399,6 +425,14 @@ fn grid_charts(study: &Study, results: &[&CellResult]) -> Vec<(String, String, S
         ));
     }
     out
+}
+
+/// The tick label of a segment's centre (cell `i` of the axis), empty elsewhere.
+fn label(values: &[String], v: &SegmentValue<i32>) -> String {
+    match v {
+        SegmentValue::CenterOf(i) => values.get(*i as usize).cloned().unwrap_or_default(),
+        _ => String::new(),
+    }
 }
 
 /// A coloured-cell grid: one rectangle per cell, colour from the metric
@@ -429,7 +463,10 @@ fn heat_map(
             .margin(12)
             .x_label_area_size(48)
             .y_label_area_size(64)
-            .build_cartesian_2d(0f64..nx as f64, 0f64..ny as f64);
+            .build_cartesian_2d(
+                (0..nx as i32 - 1).into_segmented(),
+                (0..ny as i32 - 1).into_segmented(),
+            );
         if let Ok(mut chart) = chart {
             let xs: Vec<String> = a.values.iter().map(grid::show).collect();
             let ys: Vec<String> = b.values.iter().map(grid::show).collect();
@@ -440,8 +477,8 @@ fn heat_map(
                 .y_desc(b_name)
                 .x_labels(nx.min(12))
                 .y_labels(ny.min(12))
-                .x_label_formatter(&|v| xs.get(*v as usize).cloned().unwrap_or_default())
-                .y_label_formatter(&|v| ys.get(*v as usize).cloned().unwrap_or_default())
+                .x_label_formatter(&|v| label(&xs, v))
+                .y_label_formatter(&|v| label(&ys, v))
                 .draw();
             let rects = values.iter().map(|&(i, j, v)| {
                 let colour = match v.map(t).filter(|v| v.is_finite()) {
@@ -455,29 +492,33 @@ fn heat_map(
                     }
                     None => RGBColor(200, 200, 200),
                 };
+                let (i, j) = (i as i32, j as i32);
                 Rectangle::new(
-                    [(i as f64, j as f64), (i as f64 + 1.0, j as f64 + 1.0)],
+                    [
+                        (SegmentValue::Exact(i), SegmentValue::Exact(j)),
+                        (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
+                    ],
                     colour.filled(),
                 )
             });
             let _ = chart.draw_series(rects);
         }
+        let caption = if finite.is_empty() {
+            "grey: diverged".to_owned()
+        } else {
+            format!(
+                "colour: {}{} (dark) to {} (light); grey: diverged",
+                if log {
+                    "log10 of the metric, "
+                } else {
+                    "metric "
+                },
+                fmt_num(lo),
+                fmt_num(hi)
+            )
+        };
+        let _ = root.draw(&Text::new(caption, (12, 546), ("sans-serif", 12)));
         let _ = root.present();
     }
-    let legend = if finite.is_empty() {
-        String::new()
-    } else if log {
-        format!(
-            "<!-- colour: log10 of the metric from {} (dark) to {} (light); grey: diverged -->\n",
-            fmt_num(lo),
-            fmt_num(hi)
-        )
-    } else {
-        format!(
-            "<!-- colour: metric from {} (dark) to {} (light); grey: diverged -->\n",
-            fmt_num(lo),
-            fmt_num(hi)
-        )
-    };
-    svg + &legend
+    svg
 }

@@ -762,3 +762,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_two_dimensional_grid_gets_a_heat_map_averaged_over_seeds() {
+    let spec = "[problem]\nkind = \"quadratic\"\nn = 2\ncondition_number = 10.0\nseed = [1, 2]\n[[optimizer]]\nkind = \"momentum\"\neta = [0.01, 0.1]\nmomentum = [0.0, 0.5, 0.9]\n[stopping]\nmax_iterations = 50\n";
+    let study = Study::parse(spec).unwrap();
+    assert_eq!(study.cells().len(), 2 * 2 * 3);
+    let results: Vec<_> = (0..12).map(|k| run_cell(&study, k)).collect();
+    let files = render(&study, &results).unwrap();
+    let (_, svg) = files
+        .iter()
+        .find(|f| f.0 == "figures/grid-0.svg")
+        .expect("a heat map");
+    let svg = String::from_utf8(svg.clone()).unwrap();
+    // The background and one rectangle per (η, μ) pair: 1 + 2·3.
+    assert_eq!(svg.matches("<rect").count(), 1 + 6);
+    let report =
+        String::from_utf8(files.iter().find(|f| f.0 == "report.md").unwrap().1.clone()).unwrap();
+    assert!(
+        report.contains("![momentum: final f − f*, mean over problem.seed](figures/grid-0.svg)"),
+        "{report}"
+    );
+}
