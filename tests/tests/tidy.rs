@@ -32,6 +32,7 @@ const LAYERS: &[&[&str]] = &[
     &["descent-gd"],
     &["descent-newton"],
     &["descent-lab"],
+    &["descent-study"],
     &["xtask", "descent-tests"],
 ];
 
