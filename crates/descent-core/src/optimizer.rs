@@ -63,6 +63,10 @@ pub struct Diagnostics {
     /// Which safeguard fired, if any ("damping", "eigenvalue modification", …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<&'static str>,
+    /// The user's Hessian was not symmetric to 10⁻¹⁰ relative and the method
+    /// used its symmetric part `½(H + Hᵀ)` (`descent_linalg::symmetrize`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub symmetrized: bool,
     /// The step was rejected and x did not move (trust region shrink).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub rejected: bool,

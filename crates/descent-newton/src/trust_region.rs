@@ -14,7 +14,7 @@ use descent_core::{
 use descent_linalg::{Cholesky, LinalgError, Mat, dot, matvec, norm_2};
 
 use crate::cg::{CgWorkspace, steihaug_cg};
-use crate::newton::non_finite_hessian;
+use crate::newton::prepare_hessian;
 use crate::operator::{HessianAt, SymmetricOperator};
 
 /// How the trust-region subproblem is solved.
@@ -232,7 +232,7 @@ impl Optimizer for TrustRegion {
         match self.subproblem {
             Subproblem::Dogleg => {
                 eval.hessian(&state.x, self.h.as_mut())?;
-                if let Some(reason) = non_finite_hessian(self.h.as_ref()) {
+                if let Some(reason) = prepare_hessian(self.h.as_mut(), &mut diag) {
                     return Ok(StepOutcome::Stop {
                         reason,
                         diagnostics: diag,
