@@ -224,8 +224,15 @@ impl Newton {
             return Cholesky::factor(self.h.as_ref());
         }
         self.damped.copy_from(self.h.as_ref());
-        for i in 0..self.damped.nrows() {
-            self.damped[(i, i)] += shift;
+        let n = self.damped.nrows();
+        for j in 0..n {
+            self.damped[(j, j)] += shift;
+            // Mirror the lower triangle, which Cholesky reads, into the upper:
+            // a shift that cancels large diagonal entries would otherwise make
+            // rounding-level asymmetry of H fail the relative symmetry check.
+            for i in j + 1..n {
+                self.damped[(j, i)] = self.damped[(i, j)];
+            }
         }
         Cholesky::factor(self.damped.as_ref())
     }
