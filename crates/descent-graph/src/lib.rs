@@ -43,5 +43,7 @@ mod tests;
 pub use activation::{Activation, sigmoid, softplus, tanh};
 pub use divergence::{Divergence, log_sum_exp};
 pub use forward::Workspace;
-pub use network::{Init, LayerLayout, LayerWeights, Network, NetworkBuilder, Node};
+pub use network::{
+    Init, LayerLayout, LayerWeights, MAX_PARAMS, MAX_UNITS, Network, NetworkBuilder, Node,
+};
 pub use perceptron::{Perceptron, PerceptronRun};

@@ -94,11 +94,32 @@ pub struct LayerLayout {
 
 impl LayerLayout {
     /// `W_k` as a `rows × cols` view into `w`.
+    ///
+    /// # Panics
+    /// If `w` is shorter than the layer's end (`b_offset + rows`): a vector
+    /// not of [`Network::n_params`] length. Check it with
+    /// [`Network::check_params`] at the boundary.
+    #[track_caller]
     pub fn weights<'a>(&self, w: &'a [f64]) -> MatRef<'a, f64> {
+        self.check_length(w.len());
         MatRef::from_column_major_slice(&w[self.w_offset..self.b_offset], self.rows, self.cols)
     }
+    #[track_caller]
+    fn check_length(&self, len: usize) {
+        let end = self.b_offset.saturating_add(self.rows);
+        assert!(
+            len >= end,
+            "layer {}: the parameter vector has {len} entries, the layer ends at {end}",
+            self.layer
+        );
+    }
     /// `W_k` as a mutable view into `w`.
+    ///
+    /// # Panics
+    /// As [`LayerLayout::weights`].
+    #[track_caller]
     pub fn weights_mut<'a>(&self, w: &'a mut [f64]) -> MatMut<'a, f64> {
+        self.check_length(w.len());
         MatMut::from_column_major_slice_mut(
             &mut w[self.w_offset..self.b_offset],
             self.rows,
@@ -106,16 +127,29 @@ impl LayerLayout {
         )
     }
     /// `b_k` as a slice of `w`.
+    ///
+    /// # Panics
+    /// As [`LayerLayout::weights`].
+    #[track_caller]
     pub fn bias<'a>(&self, w: &'a [f64]) -> &'a [f64] {
+        self.check_length(w.len());
         &w[self.b_offset..self.b_offset + self.rows]
     }
     /// `b_k` as a mutable slice of `w`.
+    ///
+    /// # Panics
+    /// As [`LayerLayout::weights`].
+    #[track_caller]
     pub fn bias_mut<'a>(&self, w: &'a mut [f64]) -> &'a mut [f64] {
+        self.check_length(w.len());
         &mut w[self.b_offset..self.b_offset + self.rows]
     }
-    /// The number of parameters of the layer, `rows·cols + rows`.
+    /// The number of parameters of the layer, `rows·cols + rows` (saturating;
+    /// a layout of a built network is within [`MAX_PARAMS`]).
     pub fn n_params(&self) -> usize {
-        self.rows * self.cols + self.rows
+        self.rows
+            .saturating_mul(self.cols)
+            .saturating_add(self.rows)
     }
 }
 
@@ -270,11 +304,31 @@ pub struct NetworkBuilder {
 
 const BUILD: &str = "network";
 
+/// The most parameters a network may have: 2²⁸ ≈ 2.7·10⁸ (2 GiB of `f64`).
+/// Larger networks are refused at construction with the count they would
+/// need, instead of aborting the process at the first allocation.
+pub const MAX_PARAMS: usize = 1 << 28;
+
+/// The most units a node may have: 2²⁴ ≈ 1.7·10⁷ (one sample's value of such
+/// a node is 128 MiB).
+pub const MAX_UNITS: usize = 1 << 24;
+
+/// Refuse a node width above [`MAX_UNITS`].
+fn check_units(what: &str, units: usize) -> Result<(), Error> {
+    if units > MAX_UNITS {
+        return Err(Error::invalid(
+            format!("{BUILD}: {what}"),
+            format!("{units} units exceed the limit of {MAX_UNITS} units per node"),
+        ));
+    }
+    Ok(())
+}
+
 impl NetworkBuilder {
     /// A graph with the input node 0 of dimension `input_dim`.
     ///
     /// # Errors
-    /// If `input_dim == 0`.
+    /// If `input_dim == 0` or above [`MAX_UNITS`].
     pub fn new(input_dim: usize) -> Result<Self, Error> {
         if input_dim == 0 {
             return Err(Error::invalid(
@@ -282,6 +336,7 @@ impl NetworkBuilder {
                 "the input dimension must be ≥ 1, got 0",
             ));
         }
+        check_units("input", input_dim)?;
         Ok(Self {
             nodes: vec![Node::Input { dim: input_dim }],
             n_params: 0,
@@ -306,7 +361,9 @@ impl NetworkBuilder {
     /// Add `z = W y + b` with `dim(z) = out_dim`, reading node `input`.
     ///
     /// # Errors
-    /// If `input` is not an existing node or `out_dim == 0`.
+    /// If `input` is not an existing node, `out_dim == 0` or above
+    /// [`MAX_UNITS`], or the network's parameter count (computed with checked
+    /// arithmetic, `out·in + out` per layer) would exceed [`MAX_PARAMS`].
     pub fn affine(&mut self, input: usize, out_dim: usize) -> Result<usize, Error> {
         let layer = self.n_layers + 1;
         let in_dim = self.check_node(&format!("layer {layer}"), input)?;
@@ -316,6 +373,22 @@ impl NetworkBuilder {
                 "the output dimension must be ≥ 1, got 0",
             ));
         }
+        check_units(&format!("layer {layer}"), out_dim)?;
+        let total = out_dim
+            .checked_mul(in_dim)
+            .and_then(|p| p.checked_add(out_dim))
+            .and_then(|p| p.checked_add(self.n_params))
+            .filter(|&p| p <= MAX_PARAMS);
+        let Some(total) = total else {
+            return Err(Error::invalid(
+                format!("{BUILD}: layer {layer}"),
+                format!(
+                    "W is {out_dim}×{in_dim} plus {out_dim} biases: the network would need {} \
+                     parameters, above the limit of {MAX_PARAMS}",
+                    (out_dim as u128) * (in_dim as u128) + out_dim as u128 + self.n_params as u128
+                ),
+            ));
+        };
         self.nodes.push(Node::Affine {
             input,
             in_dim,
@@ -323,7 +396,7 @@ impl NetworkBuilder {
             layer,
             offset: self.n_params,
         });
-        self.n_params += out_dim * in_dim + out_dim;
+        self.n_params = total;
         self.n_layers = layer;
         Ok(self.nodes.len() - 1)
     }
