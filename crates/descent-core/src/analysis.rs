@@ -83,6 +83,7 @@ pub fn tail_order(errors: &[f64], noise_floor: f64) -> Option<f64> {
 
 /// How a sequence behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Regime {
     /// Errors shrink and `x_k − x*` keeps its sign (or direction).
     ConvergingMonotonically,

@@ -12,7 +12,12 @@ use crate::{Error, EvaluationCounts, Evaluator, Objective, validate};
 ///
 /// Defaults: `max_iterations = 1000`, `gradient_tolerance = 1e-8`, everything
 /// else off, `divergence_bound = 1e100`.
+///
+/// As a config file (serde): every field is optional and takes the default
+/// above when absent; an unknown field (a typo) is an error naming it and the
+/// valid ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct StoppingRules {
     /// A value `f > divergence_bound` (or any non-finite f, x or ∇f) is divergence.
     pub divergence_bound: f64,
@@ -124,6 +129,7 @@ impl StoppingRules {
 
 /// Which tolerance was met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Convergence {
     /// `f ≤ target`.
     TargetValue,
@@ -139,6 +145,7 @@ pub enum Convergence {
 
 /// Why a run ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Termination {
     /// A tolerance was met.
     Converged(Convergence),
@@ -166,6 +173,7 @@ pub enum Termination {
 /// point no failure is an `Err`: the run ends with this reason and keeps its
 /// iterate and counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FailureReason {
     /// The method said it cannot go on ([`StepOutcome::Stop`]): no descent
     /// direction, no acceptable step, a Hessian its policy refuses, damping

@@ -605,6 +605,7 @@ pub fn polyak(
 
 /// Which Barzilai–Borwein step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BarzilaiBorwein {
     /// BB1, the "long" step `α = sᵀs / sᵀy` (a scalar secant `α⁻¹ s ≈ y` in least squares over α⁻¹).
     Long,

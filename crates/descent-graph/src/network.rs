@@ -13,6 +13,7 @@ use crate::activation::{Activation, threshold_error};
 /// One node of the graph. Inputs are indices of earlier nodes, so the node
 /// list is a topological order of a directed acyclic graph.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Node {
     /// The network input `y_0 = x` (always node 0).
     Input {
@@ -77,6 +78,7 @@ impl Node {
 /// **Flattening order:** layers in order k = 1, 2, …; within a layer first
 /// `W_k` in column-major order (`W_k[i, j]` at `w_offset + i + j·rows`), then `b_k`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LayerLayout {
     /// k (1-based).
     pub layer: usize,
@@ -158,6 +160,7 @@ impl LayerLayout {
 ///
 /// References: Glorot & Bengio (2010), He et al. (2015), LeCun et al. (1998, "Efficient BackProp").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Init {
     /// All parameters 0 (every hidden unit then computes the same function: the symmetry problem).
     Zero,
@@ -222,6 +225,7 @@ pub struct Network {
 
 /// The serialised form of a [`Network`], validated by rebuilding it.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct NetworkSpec {
     nodes: Vec<Node>,
     #[serde(default)]

@@ -483,7 +483,7 @@ fn bad_activations_init_scales_and_serialised_networks_are_errors() {
     let e = serde_json::from_str::<Network>(&bad_dim).expect_err("in_dim 5 vs 3");
     assert!(e.to_string().contains("node 1"), "{e}");
     let dangling =
-        r#"{"nodes":[{"Input":{"dim":2}},{"Activation":{"input":7,"activation":"Tanh","dim":2}}]}"#;
+        r#"{"nodes":[{"input":{"dim":2}},{"activation":{"input":7,"activation":"tanh","dim":2}}]}"#;
     let e = serde_json::from_str::<Network>(dangling).expect_err("node 7");
     assert!(e.to_string().contains("reads node 7"), "{e}");
     let bad_count = json.replacen("\"n_params\":26", "\"n_params\":27", 1);
@@ -522,8 +522,8 @@ fn a_rejected_batch_leaves_the_loaded_one_intact() {
 fn a_layer_of_a_trillion_units_from_json_is_an_error_not_an_abort() {
     // Issue 15, item 2: this spec used to build and abort the process at the
     // first allocation (10¹² × 3 weights).
-    let spec = r#"{"nodes": [{"Input": {"dim": 3}},
-        {"Affine": {"input": 0, "in_dim": 3, "dim": 1000000000000, "layer": 1, "offset": 0}}]}"#;
+    let spec = r#"{"nodes": [{"input": {"dim": 3}},
+        {"affine": {"input": 0, "in_dim": 3, "dim": 1000000000000, "layer": 1, "offset": 0}}]}"#;
     let e = serde_json::from_str::<Network>(spec)
         .unwrap_err()
         .to_string();
