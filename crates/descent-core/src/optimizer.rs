@@ -125,9 +125,14 @@ pub trait Optimizer {
     /// Take one step from `state`, leaving `f`, `grad` at the new `x`.
     ///
     /// # Errors
-    /// Only for errors the objective reports (a derivative it does not
-    /// provide); numerical trouble is a [`StepOutcome::Stop`] or, for non-finite
-    /// numbers, detected by the runner as divergence.
+    /// Only for errors the objective or a computation on its numbers reports
+    /// (a derivative it does not provide, a factorisation of a matrix it
+    /// returned). The runner turns such an error into
+    /// [`Termination::Failed`](crate::Termination::Failed) with
+    /// [`FailureReason::StepError`](crate::FailureReason::StepError), keeping
+    /// the last iterate; expected numerical trouble is a
+    /// [`StepOutcome::Stop`], and non-finite numbers are detected by the
+    /// runner as divergence.
     fn step(&mut self, eval: &mut Evaluator<'_>, state: &mut State) -> Result<StepOutcome, Error>;
 }
 

@@ -131,8 +131,9 @@ impl TrustRegion {
     /// whether the Cauchy-point fallback fired (B not positive definite).
     ///
     /// # Errors
-    /// A Hessian that is not symmetric (the user's objective is malformed);
-    /// only a non-positive Cholesky pivot means "not positive definite".
+    /// A Hessian that is not symmetric (cannot happen after `prepare_hessian`
+    /// symmetrised it); only a non-positive Cholesky pivot means "not
+    /// positive definite".
     fn dogleg_step(&mut self, g: &[f64]) -> Result<bool, Error> {
         let delta = self.radius;
         let g_norm = norm_2(g);
