@@ -7,6 +7,12 @@
 //!   temporary file in the same directory, and only when all of them are on
 //!   disk are they renamed over the old ones. An error (an unwritable
 //!   directory) leaves every existing report as it was.
+//!   Temporaries are named `.<file>.tmp-<pid>` (ignored by git); a run sweeps
+//!   only those whose process is gone, never another live run's.
+//! * A lock file `.report.lock` (holding the pid) in the output directory
+//!   makes a second concurrent run stop with "another report run is in
+//!   progress" instead of clobbering the first; a lock whose process is gone
+//!   is taken over.
 //! * `--check` renders in memory and fails, naming the stale files, when
 //!   `docs/reports/` differs.
 //! * The index `README.md` is rendered from `index.json` (one entry per
@@ -72,6 +78,12 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
 
+    // Held until the files are written (dropped at the end of `run`).
+    let _lock = if args.check {
+        None
+    } else {
+        Some(RunLock::acquire(&out_dir)?)
+    };
     let start = Instant::now();
     let results = run_experiments(&selected, jobs)?;
     let run_time = start.elapsed();
@@ -351,7 +363,15 @@ fn temp_name(name: &str) -> String {
     format!(".{name}.tmp-{}", std::process::id())
 }
 
-/// Remove temporaries an interrupted earlier run left behind.
+/// Is process `pid` running? Read from `/proc`; where there is none, every
+/// process counts as running (a leftover is then removed by hand).
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
+}
+
+/// Remove temporaries an interrupted earlier run left behind: those whose
+/// process (the pid in the name) is gone, never a live run's.
 fn sweep_temps(out_dir: &Path) {
     let Ok(dir) = fs::read_dir(out_dir) else {
         return;
@@ -359,9 +379,78 @@ fn sweep_temps(out_dir: &Path) {
     for entry in dir.filter_map(|e| e.ok()) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') && name.contains(".tmp-") {
+        let Some((_, pid)) = name.rsplit_once(".tmp-") else {
+            continue;
+        };
+        let gone = pid
+            .parse::<u32>()
+            .is_ok_and(|pid| pid == std::process::id() || !process_alive(pid));
+        if name.starts_with('.') && gone {
             let _ = fs::remove_file(entry.path());
         }
+    }
+}
+
+/// The lock a writing report run holds on its output directory: the file
+/// `.report.lock` holding the run's pid, removed when dropped.
+struct RunLock {
+    path: PathBuf,
+}
+
+const LOCK_FILE: &str = ".report.lock";
+
+impl RunLock {
+    /// Take the lock, or say who holds it. A lock whose process is gone (an
+    /// interrupted run) is taken over.
+    fn acquire(out_dir: &Path) -> Result<Self, String> {
+        use std::io::Write;
+        fs::create_dir_all(out_dir)
+            .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+        let path = out_dir.join(LOCK_FILE);
+        for _ in 0..2 {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    write!(file, "{}", std::process::id())
+                        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                    return Ok(Self { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|s| s.trim().parse::<u32>().ok());
+                    match holder {
+                        Some(pid) if !process_alive(pid) => {
+                            // An interrupted run's lock: take it over.
+                            let _ = fs::remove_file(&path);
+                        }
+                        holder => {
+                            let who =
+                                holder.map_or_else(String::new, |p| format!(" (process {p})"));
+                            return Err(format!(
+                                "another report run is in progress{who}: {} exists; \
+                                 remove it if no run is going on",
+                                path.display()
+                            ));
+                        }
+                    }
+                }
+                Err(e) => return Err(format!("cannot create {}: {e}", path.display())),
+            }
+        }
+        Err(format!(
+            "another report run is in progress: {} keeps reappearing",
+            path.display()
+        ))
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
     }
 }
 
@@ -522,7 +611,10 @@ mod tests {
         fs::write(dir.join(&stale), "old").unwrap();
         fs::write(dir.join("E99-mine.md"), "mine").unwrap();
         fs::write(dir.join("notes.md"), "mine").unwrap();
-        fs::write(dir.join(".x.md.tmp-1"), "left over").unwrap();
+        // Pid 2147483632 is above any pid_max (2²² on Linux): its process is gone.
+        fs::write(dir.join(".x.md.tmp-2147483632"), "left over").unwrap();
+        // Pid 1 (init) is alive: a running writer's temporary is left alone.
+        fs::write(dir.join(".y.md.tmp-1"), "in flight").unwrap();
         let mut files = BTreeMap::new();
         files.insert(format!("{id}-new-name.md"), "new".to_owned());
         write_files(&files, &dir, true).unwrap();
@@ -531,13 +623,65 @@ mod tests {
             "new"
         );
         assert!(!dir.join(&stale).exists());
-        assert!(!dir.join(".x.md.tmp-1").exists());
+        assert!(!dir.join(".x.md.tmp-2147483632").exists());
+        assert!(dir.join(".y.md.tmp-1").exists());
         assert_eq!(fs::read_to_string(dir.join("E99-mine.md")).unwrap(), "mine");
         assert_eq!(fs::read_to_string(dir.join("notes.md")).unwrap(), "mine");
         // --check agrees afterwards, and sees a changed file as stale.
         assert_eq!(check_files(&files, &dir, true), Ok(true));
         files.insert(format!("{id}-new-name.md"), "newer".to_owned());
         assert_eq!(check_files(&files, &dir, true), Ok(false));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn git_ignores_the_temporaries_and_the_alias_shows_build_progress() {
+        // Issue 15, items 8 and 10.
+        let root = crate::project_root();
+        let ignore = fs::read_to_string(root.join(".gitignore")).unwrap();
+        let patterns: Vec<&str> = ignore.lines().map(str::trim).collect();
+        assert!(patterns.contains(&".*.tmp-*"), "{ignore}");
+        assert!(patterns.contains(&"/docs/reports/.report.lock"), "{ignore}");
+        // The temporary name matches the ignored pattern `.*.tmp-*`.
+        let temp = temp_name("E7-x.md");
+        assert!(temp.starts_with('.') && temp.contains(".tmp-"), "{temp}");
+        let config = fs::read_to_string(root.join(".cargo").join("config.toml")).unwrap();
+        let alias = config
+            .lines()
+            .find(|l| l.trim_start().starts_with("xtask"))
+            .unwrap();
+        assert_eq!(alias.trim(), r#"xtask = "run --package xtask --""#);
+    }
+
+    #[test]
+    fn a_second_run_on_the_same_directory_is_refused_and_a_dead_runs_lock_is_taken_over() {
+        let dir = scratch_dir("lock");
+        let first = RunLock::acquire(&dir).unwrap();
+        let lock = dir.join(LOCK_FILE);
+        assert_eq!(
+            fs::read_to_string(&lock).unwrap(),
+            std::process::id().to_string()
+        );
+        let err = RunLock::acquire(&dir).err().unwrap();
+        assert_eq!(
+            err,
+            format!(
+                "another report run is in progress (process {}): {} exists; remove it if no run \
+                 is going on",
+                std::process::id(),
+                lock.display()
+            )
+        );
+        drop(first);
+        assert!(!lock.exists(), "released on drop");
+        // A lock left by a process that is gone is taken over.
+        fs::write(&lock, "2147483632").unwrap();
+        let second = RunLock::acquire(&dir).unwrap();
+        assert_eq!(
+            fs::read_to_string(&lock).unwrap(),
+            std::process::id().to_string()
+        );
+        drop(second);
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -57,7 +57,9 @@ impl NetworkObjective {
     /// The full-batch training loss on `X` (`D_0 × N`) and `T` (`D_N × N`).
     ///
     /// # Errors
-    /// A softmax divergence on a network with one output (identically 0);
+    /// A softmax divergence on a network with one output (identically 0) or
+    /// whose output node is already a softmax (double softmax); a network
+    /// without parameters;
     /// "the data has 3 features (rows of X) but the input layer has 2"; a target row
     /// count different from the output layer; N = 0 or column counts that differ; a
     /// non-finite input (named by row, column and value); targets outside the
@@ -82,6 +84,34 @@ impl NetworkObjective {
                     divergence.name(),
                     Divergence::SigmoidBinaryCrossEntropy.name()
                 ),
+            ));
+        }
+        let output = &network.nodes()[network.output_node()];
+        if matches!(
+            divergence,
+            Divergence::SoftmaxCrossEntropy | Divergence::SoftmaxKl
+        ) && matches!(
+            output,
+            descent_graph::Node::Activation {
+                activation: descent_graph::Activation::Softmax,
+                ..
+            }
+        ) {
+            return Err(Error::invalid(
+                ctx,
+                format!(
+                    "the output node {} is a softmax and {} applies softmax to its input: \
+                     softmax twice squeezes every probability towards 1/K; end the network \
+                     with the affine layer (logits)",
+                    network.output_node(),
+                    divergence.name()
+                ),
+            ));
+        }
+        if network.n_params() == 0 {
+            return Err(Error::invalid(
+                ctx,
+                "the network has no parameters: there is nothing to train",
             ));
         }
         if inputs.ncols() == 0 {

@@ -80,7 +80,14 @@ fn random_case(
         // a softmax of one logit is 1: such a loss is identically 0 and rejected
         sizes[depth] = sizes[depth].max(2);
     }
-    let net = Network::mlp(&sizes, &vec![act; depth]).expect("valid sizes");
+    let mut activations = vec![act; depth];
+    if act == Activation::Softmax
+        && matches!(div, Divergence::SoftmaxCrossEntropy | Divergence::SoftmaxKl)
+    {
+        // the divergence applies the softmax itself: a softmax output is refused
+        activations[depth - 1] = Activation::Identity;
+    }
+    let net = Network::mlp(&sizes, &activations).expect("valid sizes");
     let w = net
         .init(Init::Uniform { a: 0.6 }, rng.random())
         .expect("valid init");
@@ -1316,4 +1323,51 @@ fn accuracy_counts_argmax_hits_and_names_bad_labels() {
         .expect_err("2 labels")
         .to_string();
     assert_eq!(err, "accuracy: 2 labels for 5 samples");
+}
+
+#[test]
+fn a_softmax_output_fed_to_a_softmax_divergence_is_refused() {
+    // Issue 15, item 9: softmax twice is a silent mistake (the loss still
+    // decreases, towards the wrong probabilities). Node 2 is the softmax.
+    let net = Network::mlp(&[2, 3], &[Activation::Softmax]).unwrap();
+    let x = Mat::from_fn(2, 2, |i, j| (i + 2 * j) as f64);
+    let t = Mat::from_fn(3, 2, |i, j| if i == j { 1.0 } else { 0.0 });
+    for div in [Divergence::SoftmaxCrossEntropy, Divergence::SoftmaxKl] {
+        let Err(e) = NetworkObjective::new(net.clone(), div, x.as_ref(), t.as_ref()) else {
+            panic!("a double softmax was accepted");
+        };
+        let e = e.to_string();
+        assert_eq!(
+            e,
+            format!(
+                "network objective: the output node 2 is a softmax and {} applies softmax to \
+                 its input: softmax twice squeezes every probability towards 1/K; end the \
+                 network with the affine layer (logits)",
+                div.name()
+            )
+        );
+    }
+    // The same network ending in its logits is accepted.
+    let logits = Network::mlp(&[2, 3], &[Activation::Identity]).unwrap();
+    assert!(
+        NetworkObjective::new(
+            logits,
+            Divergence::SoftmaxCrossEntropy,
+            x.as_ref(),
+            t.as_ref()
+        )
+        .is_ok()
+    );
+    // A network without parameters (issue 15, item 5) is refused too.
+    let mut b = NetworkBuilder::new(3).unwrap();
+    b.activation(0, Activation::Tanh).unwrap();
+    let Err(e) = NetworkObjective::new(b.build().unwrap(), Divergence::L2, x.as_ref(), t.as_ref())
+    else {
+        panic!("a network without parameters was accepted");
+    };
+    let e = e.to_string();
+    assert_eq!(
+        e,
+        "network objective: the network has no parameters: there is nothing to train"
+    );
 }

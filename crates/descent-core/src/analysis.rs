@@ -89,6 +89,7 @@ pub fn tail_order(errors: &[f64], noise_floor: f64) -> Option<f64> {
 /// oscillating divergence for `r < −1`). `Display` prints the lecture's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[serde(rename_all = "snake_case")]
 pub enum Regime {
     /// The error is exactly zero after one step (`r = 0`).
     OneStep,

@@ -36,6 +36,6 @@ pub use error::{Error, display_number};
 pub use objective::{Capabilities, EvaluationCounts, Evaluator, GaussNewtonProduct, Objective};
 pub use optimizer::{Diagnostics, Optimizer, Requirements, State, StepOutcome};
 pub use runner::{
-    Convergence, IterationRecord, Observer, RunResult, StoppingRules, Termination, Trace, minimize,
-    minimize_with,
+    Convergence, FailureReason, IterationRecord, Observer, RunResult, StoppingRules, Termination,
+    Trace, minimize, minimize_with,
 };

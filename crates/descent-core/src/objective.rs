@@ -155,22 +155,62 @@ impl EvaluationCounts {
 ///
 /// Optimisers receive an `Evaluator`, never the objective itself, so evaluation
 /// counts are kept in one place.
+///
+/// **The budget is a hard bound.** With a budget ([`Evaluator::with_budget`],
+/// set by the runner from `StoppingRules::max_evaluations`) an evaluation that
+/// would take [`EvaluationCounts::total`] past it is not made and not counted:
+/// a value comes back as NaN, a gradient, Hessian or product is filled with
+/// NaN. Every inner loop (line search, CG, trust-region subproblem) therefore
+/// sees a non-finite trial, stops, and the runner ends the run with
+/// `Termination::MaxEvaluations` at the last finite iterate; no loop can spend
+/// evaluations beyond the budget, however it is written. Methods that loop may
+/// also ask [`Evaluator::exhausted`] to stop early.
 pub struct Evaluator<'a> {
     objective: &'a mut dyn Objective,
     counts: EvaluationCounts,
+    budget: Option<usize>,
+    refused: bool,
 }
 
 impl<'a> Evaluator<'a> {
-    /// Wrap an objective with zeroed counters.
+    /// Wrap an objective with zeroed counters and no budget.
     pub fn new(objective: &'a mut dyn Objective) -> Self {
+        Self::with_budget(objective, None)
+    }
+    /// Wrap an objective with zeroed counters and at most `budget` evaluations
+    /// (`None`: unlimited); see the type's documentation for what happens at
+    /// the bound.
+    pub fn with_budget(objective: &'a mut dyn Objective, budget: Option<usize>) -> Self {
         Self {
             objective,
             counts: EvaluationCounts::default(),
+            budget,
+            refused: false,
         }
     }
     /// The counts so far.
     pub fn counts(&self) -> EvaluationCounts {
         self.counts
+    }
+    /// Evaluations left before the budget (`None`: no budget).
+    pub fn remaining(&self) -> Option<usize> {
+        self.budget.map(|b| b.saturating_sub(self.counts.total()))
+    }
+    /// Is the budget spent: fewer than two evaluations left (one `f` and `∇f`
+    /// pair, the cost of a trial point), or an evaluation already refused?
+    /// Inner loops stop when it is.
+    pub fn exhausted(&self) -> bool {
+        self.refused || self.remaining().is_some_and(|r| r < 2)
+    }
+    /// Was an evaluation refused because it did not fit the budget?
+    pub fn refused(&self) -> bool {
+        self.refused
+    }
+    /// May `cost` more evaluations be made? Records a refusal if not.
+    fn affords(&mut self, cost: usize) -> bool {
+        let fits = self.remaining().is_none_or(|r| r >= cost);
+        self.refused |= !fits;
+        fits
     }
     /// The objective's name.
     pub fn name(&self) -> String {
@@ -184,27 +224,47 @@ impl<'a> Evaluator<'a> {
     pub fn capabilities(&self) -> Capabilities {
         self.objective.capabilities()
     }
-    /// `f(x)`, counted.
+    /// `f(x)`, counted (NaN, uncounted, past the budget).
     pub fn value(&mut self, x: &[f64]) -> f64 {
+        if !self.affords(1) {
+            return f64::NAN;
+        }
         self.counts.value += 1;
         self.objective.value(x)
     }
-    /// `∇f(x)`, counted.
+    /// `∇f(x)`, counted (NaN, uncounted, past the budget).
     pub fn gradient(&mut self, x: &[f64], grad: &mut [f64]) {
+        if !self.affords(1) {
+            grad.fill(f64::NAN);
+            return;
+        }
         self.counts.gradient += 1;
         self.objective.gradient(x, grad)
     }
-    /// `f(x)` and `∇f(x)`, counted as one of each.
+    /// `f(x)` and `∇f(x)`, counted as one of each (NaN, uncounted, when the
+    /// budget has fewer than two left).
     pub fn value_and_gradient(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        if !self.affords(2) {
+            grad.fill(f64::NAN);
+            return f64::NAN;
+        }
         self.counts.value += 1;
         self.counts.gradient += 1;
         self.objective.value_and_gradient(x, grad)
     }
-    /// `∇²f(x)`, counted.
+    /// `∇²f(x)`, counted (NaN, uncounted, past the budget).
     ///
     /// # Errors
     /// As [`Objective::hessian`].
-    pub fn hessian(&mut self, x: &[f64], hess: MatMut<'_, f64>) -> Result<(), Error> {
+    pub fn hessian(&mut self, x: &[f64], mut hess: MatMut<'_, f64>) -> Result<(), Error> {
+        if !self.affords(1) {
+            for j in 0..hess.ncols() {
+                for i in 0..hess.nrows() {
+                    hess[(i, j)] = f64::NAN;
+                }
+            }
+            return Ok(());
+        }
         self.counts.hessian += 1;
         self.objective.hessian(x, hess)
     }
@@ -220,6 +280,10 @@ impl<'a> Evaluator<'a> {
         v: &[f64],
         out: &mut [f64],
     ) -> Result<(), Error> {
+        if !self.affords(1) {
+            out.fill(f64::NAN);
+            return Ok(());
+        }
         let caps = self.objective.capabilities();
         if caps.hessian && !caps.hessian_vector_product {
             self.counts.hessian += 1;
@@ -240,14 +304,25 @@ impl<'a> Evaluator<'a> {
         v: &[f64],
         out: &mut [f64],
     ) -> Result<(), Error> {
+        if !self.affords(1) {
+            out.fill(f64::NAN);
+            return Ok(());
+        }
         self.counts.gauss_newton_vector_product += 1;
         product.gauss_newton_vector_product(x, v, out)
     }
     /// Record one residual-and-Jacobian evaluation that a least-squares method
     /// made on its own copy of the problem (the objective interface has no
-    /// residuals), so that comparisons see its cost.
-    pub fn count_jacobian(&mut self) {
+    /// residuals), so that comparisons see its cost. Call it *before*
+    /// evaluating: it returns `false`, counting nothing, when the budget is
+    /// spent, and the method must then not evaluate (fill its Jacobian with
+    /// NaN instead).
+    pub fn count_jacobian(&mut self) -> bool {
+        if !self.affords(1) {
+            return false;
+        }
         self.counts.jacobian += 1;
+        true
     }
 }
 

@@ -63,6 +63,10 @@ pub struct Diagnostics {
     /// Which safeguard fired, if any ("damping", "eigenvalue modification", …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<&'static str>,
+    /// The user's Hessian was not symmetric to 10⁻¹⁰ relative and the method
+    /// used its symmetric part `½(H + Hᵀ)` (`descent_linalg::symmetrize`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub symmetrized: bool,
     /// The step was rejected and x did not move (trust region shrink).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub rejected: bool,
@@ -121,9 +125,14 @@ pub trait Optimizer {
     /// Take one step from `state`, leaving `f`, `grad` at the new `x`.
     ///
     /// # Errors
-    /// Only for errors the objective reports (a derivative it does not
-    /// provide); numerical trouble is a [`StepOutcome::Stop`] or, for non-finite
-    /// numbers, detected by the runner as divergence.
+    /// Only for errors the objective or a computation on its numbers reports
+    /// (a derivative it does not provide, a factorisation of a matrix it
+    /// returned). The runner turns such an error into
+    /// [`Termination::Failed`](crate::Termination::Failed) with
+    /// [`FailureReason::StepError`](crate::FailureReason::StepError), keeping
+    /// the last iterate; expected numerical trouble is a
+    /// [`StepOutcome::Stop`], and non-finite numbers are detected by the
+    /// runner as divergence.
     fn step(&mut self, eval: &mut Evaluator<'_>, state: &mut State) -> Result<StepOutcome, Error>;
 }
 

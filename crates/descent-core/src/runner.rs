@@ -12,7 +12,12 @@ use crate::{Error, EvaluationCounts, Evaluator, Objective, validate};
 ///
 /// Defaults: `max_iterations = 1000`, `gradient_tolerance = 1e-8`, everything
 /// else off, `divergence_bound = 1e100`.
+///
+/// As a config file (serde): every field is optional and takes the default
+/// above when absent; an unknown field (a typo) is an error naming it and the
+/// valid ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct StoppingRules {
     /// A value `f > divergence_bound` (or any non-finite f, x or ∇f) is divergence.
     pub divergence_bound: f64,
@@ -28,7 +33,9 @@ pub struct StoppingRules {
     pub step_tolerance: Option<f64>,
     /// Stop after this many steps.
     pub max_iterations: usize,
-    /// Stop once `f + ∇f + ∇²f + Hv` evaluations reach this many.
+    /// Stop once `f + ∇f + ∇²f + Hv + Gv + J` evaluations reach this many
+    /// (≥ 2: the starting point costs f and ∇f). A hard bound: no evaluation
+    /// past it is made, inside a step or out (see [`Evaluator`]).
     pub max_evaluations: Option<usize>,
 }
 
@@ -113,7 +120,8 @@ impl StoppingRules {
             }
         }
         if let Some(n) = self.max_evaluations {
-            validate::at_least(OWNER, "max evaluations", n, 1)?;
+            // The starting point alone costs f(x₀) and ∇f(x₀).
+            validate::at_least(OWNER, "max evaluations", n, 2)?;
         }
         Ok(())
     }
@@ -121,6 +129,7 @@ impl StoppingRules {
 
 /// Which tolerance was met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Convergence {
     /// `f ≤ target`.
     TargetValue,
@@ -136,6 +145,7 @@ pub enum Convergence {
 
 /// Why a run ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Termination {
     /// A tolerance was met.
     Converged(Convergence),
@@ -149,13 +159,46 @@ pub enum Termination {
         /// The step that diverged (1-based: the first step is 1).
         iteration: usize,
     },
-    /// The method could not go on.
+    /// The method could not go on; the result holds the last finite iterate
+    /// before the failed step.
     Failed {
         /// The step that failed (1-based).
         iteration: usize,
         /// Why.
-        reason: String,
+        reason: FailureReason,
     },
+}
+
+/// Why a method could not go on ([`Termination::Failed`]). Past the starting
+/// point no failure is an `Err`: the run ends with this reason and keeps its
+/// iterate and counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    /// The method said it cannot go on ([`StepOutcome::Stop`]): no descent
+    /// direction, no acceptable step, a Hessian its policy refuses, damping
+    /// that overflowed. The message carries the numbers.
+    Stopped(String),
+    /// A computation inside the step failed on numbers the objective
+    /// returned (a direction with slope 0 or −∞ handed to a line search, a
+    /// factorisation of a matrix the objective supplied, a derivative the
+    /// objective reported missing). The message is the error's.
+    StepError(String),
+}
+
+impl FailureReason {
+    /// The message, without the kind.
+    pub fn message(&self) -> &str {
+        match self {
+            FailureReason::Stopped(m) | FailureReason::StepError(m) => m,
+        }
+    }
+}
+
+impl std::fmt::Display for FailureReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
 }
 
 impl Termination {
@@ -266,10 +309,19 @@ pub struct RunResult {
 
 /// Minimise `objective` from `x0` with `optimizer` under `rules`.
 ///
+/// Every check on the user's input happens before the first step; past it the
+/// run always returns `Ok` with a [`Termination`]: an error inside a step (a
+/// line search handed a non-descent direction, a factorisation of a matrix the
+/// objective returned) ends it with [`Termination::Failed`] and
+/// [`FailureReason::StepError`], keeping the last finite iterate and the
+/// counts. `max_evaluations` is a hard bound ([`Evaluator`]'s budget): the
+/// result's `counts.total()` never exceeds it.
+///
 /// # Errors
-/// Invalid `rules`; `x0` of the wrong length or not finite; `f(x₀)` or `∇f(x₀)`
-/// not finite; the optimiser needs a derivative the objective lacks; or an
-/// error the optimiser's `init`/`step` reports.
+/// Before the first step only: invalid `rules`; an objective of dimension 0;
+/// `x0` of the wrong length or not finite; `f(x₀)` or `∇f(x₀)` not finite; the
+/// optimiser needs a derivative the objective lacks; or an error the
+/// optimiser's `init` reports.
 pub fn minimize(
     objective: &mut dyn Objective,
     optimizer: &mut dyn Optimizer,
@@ -292,6 +344,12 @@ pub fn minimize_with(
 ) -> Result<RunResult, Error> {
     rules.validate()?;
     let n = objective.dim();
+    if n == 0 {
+        return Err(Error::invalid(
+            format!("minimize {} with {}", objective.name(), optimizer.name()),
+            "the objective has dimension 0: there is nothing to minimise",
+        ));
+    }
     if x0.len() != n {
         return Err(Error::invalid(
             format!("minimize {} with {}", objective.name(), optimizer.name()),
@@ -325,7 +383,7 @@ pub fn minimize_with(
     }
 
     let objective_name = objective.name();
-    let mut eval = Evaluator::new(objective);
+    let mut eval = Evaluator::with_budget(objective, rules.max_evaluations);
     let mut grad = vec![0.0; n];
     let f0 = eval.value_and_gradient(x0, &mut grad);
     let g0 = norm_2(&grad);
@@ -369,17 +427,42 @@ pub fn minimize_with(
         prev.grad.copy_from_slice(&state.grad);
         prev.f = state.f;
         prev.iteration = state.iteration;
-        let outcome = optimizer.step(&mut eval, &mut state)?;
+        let outcome = optimizer.step(&mut eval, &mut state);
         state.iteration = k;
-        let (diagnostics, stop) = match outcome {
-            StepOutcome::Continue(d) => (d, None),
-            StepOutcome::Stop {
-                reason,
-                diagnostics,
-            } => (diagnostics, Some(reason)),
-        };
         let g = norm_2(&state.grad);
         let finite = state.f.is_finite() && g.is_finite() && state.x.iter().all(|v| v.is_finite());
+        let (diagnostics, stop) = match outcome {
+            Ok(StepOutcome::Continue(d)) => (d, None),
+            Ok(StepOutcome::Stop {
+                reason,
+                diagnostics,
+            }) => (diagnostics, Some(FailureReason::Stopped(reason))),
+            Err(e) => (
+                Diagnostics::default(),
+                Some(FailureReason::StepError(e.to_string())),
+            ),
+        };
+        if eval.refused() || (eval.exhausted() && (!finite || stop.is_some())) {
+            // The budget ran out inside the step: the evaluator refused the
+            // evaluations past it (or the method saw too few left to go on),
+            // so whatever the step made of the refused (NaN) numbers is not a
+            // result. Keep the last iterate.
+            restore(&mut state, &prev);
+            grad_norm = norm_2(&state.grad);
+            termination = Some(Termination::MaxEvaluations);
+            break;
+        }
+        if matches!(stop, Some(FailureReason::StepError(_))) {
+            // The step may have moved the state before the error: keep the
+            // last iterate that passed.
+            restore(&mut state, &prev);
+            grad_norm = norm_2(&state.grad);
+            termination = stop.map(|reason| Termination::Failed {
+                iteration: k,
+                reason,
+            });
+            break;
+        }
         if !finite || state.f > rules.divergence_bound {
             // The diverged iterate is neither recorded nor returned: the result
             // holds the last iterate that passed, and `iterations` counts it.

@@ -223,7 +223,7 @@ fn a_method_that_stops_ends_failed_with_its_reason() {
         r.termination,
         Termination::Failed {
             iteration: 3,
-            reason: "no descent direction".into()
+            reason: FailureReason::Stopped("no descent direction".into())
         }
     );
 }

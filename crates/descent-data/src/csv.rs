@@ -7,8 +7,15 @@
 //! each a decimal number (surrounding spaces allowed) that must be finite. With
 //! a label column, that field must be a non-negative integer below the number
 //! of classes. Every rejection names the file, the line (1-based, counting
-//! skipped lines) and the column (1-based) with the offending text:
-//! `digits.csv line 17: column 65 is "abc", not a number`.
+//! skipped lines) and the column (1-based) with the offending text, quoted up
+//! to [`QUOTE_LIMIT`] characters:
+//! `digits.csv line 17: column 65 is "abc", not a number`. Bytes that are not
+//! UTF-8 are reported by line and byte offset.
+//!
+//! **The class count is never inferred from the largest label:** it is given
+//! ([`CsvOptions::n_classes`]) or it is the number of distinct labels, which
+//! must then be `0..K` (a stray label `10¹²` is an error naming its line, not
+//! a request for 10¹² classes).
 
 use crate::dataset::Dataset;
 use descent_core::Error;
@@ -35,7 +42,8 @@ pub struct CsvOptions {
     /// Where the class label is. Default [`LabelColumn::Last`].
     pub label: LabelColumn,
     /// The number of classes `K`; labels must lie in `0..K`. `None` (the
-    /// default) infers `K = 1 + max label`.
+    /// default): `K` is the number of distinct labels, and the labels must be
+    /// exactly `0..K` (give `K` when some class has no sample).
     pub n_classes: Option<usize>,
     /// The number of trailing feature columns that are real-valued targets
     /// rather than inputs (a regression file), counted before the label column
@@ -62,14 +70,57 @@ impl Default for CsvOptions {
 /// error) and every error of [`parse_csv`].
 pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset, Error> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path)
+    let bytes = std::fs::read(path)
         .map_err(|e| Error::invalid("load_csv", format!("cannot read {}: {e}", path.display())))?;
     let file_name = path.file_name().map_or_else(
         || path.display().to_string(),
         |f| f.to_string_lossy().into_owned(),
     );
-    parse_csv(&text, &file_name, options)
+    parse_csv_bytes(&bytes, &file_name, options)
         .map(|d| d.renamed(file_name.clone(), path.display().to_string()))
+}
+
+/// [`parse_csv`] on raw bytes, which must be UTF-8.
+///
+/// # Errors
+/// Bytes that are not UTF-8, naming the line and the byte offset within it
+/// (`"data.csv line 3: byte 7 of the line (offset 41 in the file) is not valid
+/// UTF-8"`), and every error of [`parse_csv`].
+pub fn parse_csv_bytes(
+    bytes: &[u8],
+    file_name: &str,
+    options: &CsvOptions,
+) -> Result<Dataset, Error> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        let before = &bytes[..offset];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        line_error(
+            file_name,
+            line,
+            format!(
+                "byte {} of the line (offset {offset} in the file) is not valid UTF-8",
+                offset - line_start + 1
+            ),
+        )
+    })?;
+    parse_csv(text, file_name, options)
+}
+
+/// The most characters of an offending field an error message quotes.
+pub const QUOTE_LIMIT: usize = 40;
+
+/// `field` quoted for a message: in full up to [`QUOTE_LIMIT`] characters,
+/// else its first [`QUOTE_LIMIT`] characters and its length.
+fn quote(field: &str) -> String {
+    match field.char_indices().nth(QUOTE_LIMIT) {
+        None => format!("{field:?}"),
+        Some((end, _)) => format!("{:?}… ({} bytes)", &field[..end], field.len()),
+    }
 }
 
 fn line_error(file_name: &str, line: usize, message: String) -> Error {
@@ -98,6 +149,9 @@ pub fn parse_csv(text: &str, file_name: &str, options: &CsvOptions) -> Result<Da
     let mut features: Vec<f64> = Vec::new();
     let mut targets: Vec<f64> = Vec::new();
     let mut labels: Vec<usize> = Vec::new();
+    // Each distinct label with the line and column where it first appears.
+    let mut first_seen: std::collections::BTreeMap<usize, (usize, usize)> =
+        std::collections::BTreeMap::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (index, raw) in text.split('\n').enumerate() {
         let line_number = index + 1;
@@ -136,27 +190,27 @@ pub fn parse_csv(text: &str, file_name: &str, options: &CsvOptions) -> Result<Da
         for (column, field) in line.split(',').enumerate() {
             let field = field.trim();
             if Some(column) == label_column {
-                labels.push(parse_label(
-                    file_name,
-                    line_number,
-                    column,
-                    field,
-                    options.n_classes,
-                )?);
+                let label = parse_label(file_name, line_number, column, field, options.n_classes)?;
+                first_seen.entry(label).or_insert((line_number, column));
+                labels.push(label);
                 continue;
             }
             let value: f64 = field.parse().map_err(|_| {
                 line_error(
                     file_name,
                     line_number,
-                    format!("column {} is {field:?}, not a number", column + 1),
+                    format!("column {} is {}, not a number", column + 1, quote(field)),
                 )
             })?;
             if !value.is_finite() {
                 return Err(line_error(
                     file_name,
                     line_number,
-                    format!("column {} is {field:?}, not a finite number", column + 1),
+                    format!(
+                        "column {} is {}, not a finite number",
+                        column + 1,
+                        quote(field)
+                    ),
                 ));
             }
             if column >= first_target {
@@ -177,9 +231,10 @@ pub fn parse_csv(text: &str, file_name: &str, options: &CsvOptions) -> Result<Da
     let target_matrix = (k > 0).then(|| Mat::from_fn(k, n, |i, j| targets[j * k + i]));
     match (has_label, target_matrix) {
         (true, targets) => {
-            let n_classes = options
-                .n_classes
-                .unwrap_or_else(|| 1 + labels.iter().copied().max().unwrap_or(0));
+            let n_classes = match options.n_classes {
+                Some(k) => k,
+                None => distinct_classes(file_name, &first_seen)?,
+            };
             let dataset =
                 Dataset::classification(file_name, provenance, inputs, labels, n_classes)?;
             match targets {
@@ -209,8 +264,9 @@ fn parse_label(
             file_name,
             line_number,
             format!(
-                "label in column {} is {field:?}, not a non-negative integer",
-                column + 1
+                "label in column {} is {}, not a non-negative integer",
+                column + 1,
+                quote(field)
             ),
         ));
     };
@@ -224,5 +280,31 @@ fn parse_label(
             ),
         )),
         _ => Ok(label),
+    }
+}
+
+/// The class count of a file without a given one: the number K of distinct
+/// labels, which must be exactly `0..K`.
+fn distinct_classes(
+    file_name: &str,
+    first_seen: &std::collections::BTreeMap<usize, (usize, usize)>,
+) -> Result<usize, Error> {
+    let k = first_seen.len();
+    // The first label (in file order) at or above K is the stray one.
+    let stray = first_seen
+        .range(k..)
+        .map(|(label, place)| (*place, *label))
+        .min();
+    match stray {
+        None => Ok(k),
+        Some(((line, column), label)) => Err(line_error(
+            file_name,
+            line,
+            format!(
+                "label in column {} is {label}, but the file has {k} distinct labels, so they \
+                 must be 0..{k}; give the number of classes if some class has no sample",
+                column + 1
+            ),
+        )),
     }
 }

@@ -75,6 +75,10 @@ fn check_finite(context: &str, what: &str, m: MatRef<'_, f64>) -> Result<(), Err
     Ok(())
 }
 
+/// The most classes a data set may have: 2²⁰ (a one-hot matrix of that many
+/// rows already takes 8 MiB per sample).
+pub const MAX_CLASSES: usize = 1 << 20;
+
 fn check_labels(
     context: &str,
     labels: &[usize],
@@ -85,6 +89,12 @@ fn check_labels(
         return Err(Error::invalid(
             context,
             "the number of classes must be ≥ 1, got 0",
+        ));
+    }
+    if n_classes > MAX_CLASSES {
+        return Err(Error::invalid(
+            context,
+            format!("{n_classes} classes exceed the limit of {MAX_CLASSES}"),
         ));
     }
     if labels.len() != n_samples {

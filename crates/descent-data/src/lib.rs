@@ -49,8 +49,8 @@ pub mod synthetic;
 #[cfg(test)]
 mod tests;
 
-pub use csv::{CsvOptions, LabelColumn, load_csv, parse_csv};
-pub use dataset::{Dataset, Split, one_hot};
+pub use csv::{CsvOptions, LabelColumn, QUOTE_LIMIT, load_csv, parse_csv, parse_csv_bytes};
+pub use dataset::{Dataset, MAX_CLASSES, Split, one_hot};
 pub use sampler::{EpochSampler, ReplacementSampler};
 pub use shipped::{
     BREAST_CANCER_CLASS_NAMES, BREAST_CANCER_CSV, DIGITS_CSV, breast_cancer, digits,

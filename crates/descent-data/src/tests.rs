@@ -9,7 +9,7 @@ use crate::synthetic::{
 };
 use crate::{
     CsvOptions, Dataset, EpochSampler, LabelColumn, Standardizer, breast_cancer, digits, load_csv,
-    one_hot, parse_csv,
+    one_hot, parse_csv, parse_csv_bytes,
 };
 use descent_core::Error;
 use descent_linalg::Mat;
@@ -377,12 +377,24 @@ fn digits_like_lines(n: usize) -> String {
 
 #[test]
 fn csv_parses_labels_targets_and_header() {
-    let options = CsvOptions::default();
+    // Labels 3 and 1 without a class count: two distinct labels must be 0..2
+    // (issue 15, item 6: the count is never 1 + the largest label).
+    check_err(
+        csv("1, 2 ,3\r\n\n4,5.5,1\n", &CsvOptions::default()),
+        "digits.csv line 1: label in column 3 is 3, but the file has 2 distinct labels, so \
+         they must be 0..2; give the number of classes if some class has no sample",
+    );
+    let options = CsvOptions {
+        n_classes: Some(4),
+        ..CsvOptions::default()
+    };
     let d = csv("1, 2 ,3\r\n\n4,5.5,1\n", &options).unwrap();
     assert_eq!((d.n_features(), d.n_samples()), (2, 2));
     assert_eq!(column(&d, 1), vec![4.0, 5.5]);
     assert_eq!(d.labels(), Some(&[3, 1][..]));
-    assert_eq!(d.n_classes(), Some(4), "inferred as 1 + max label");
+    assert_eq!(d.n_classes(), Some(4), "given");
+    let d = csv("1,2,1\n3,4,0\n5,6,1\n", &CsvOptions::default()).unwrap();
+    assert_eq!(d.n_classes(), Some(2), "two distinct labels 0 and 1");
     assert_eq!(d.name(), "digits.csv");
 
     let options = CsvOptions {
@@ -1021,5 +1033,59 @@ fn replacement_sampler_draws_uniformly_with_repeats() {
     assert_eq!(
         err,
         "replacement sampler: number of samples must be ≥ 1, got 0"
+    );
+}
+
+// ---------- issue 15, item 6: labels, long fields, bytes that are not UTF-8 ----------
+
+#[test]
+fn a_stray_huge_label_is_an_error_naming_its_line_not_an_allocation() {
+    // Used to infer 10¹² + 1 classes and allocate terabytes for the one-hot targets.
+    let text = "0.5,1.5,0\n0.25,2,1\n1,1,1000000000000\n3,3,0\n";
+    check_err(
+        csv(text, &CsvOptions::default()),
+        "digits.csv line 3: label in column 3 is 1000000000000, but the file has 3 distinct \
+         labels, so they must be 0..3; give the number of classes if some class has no sample",
+    );
+    let given = CsvOptions {
+        n_classes: Some(2),
+        ..CsvOptions::default()
+    };
+    check_err(
+        csv(text, &given),
+        "digits.csv line 3: label in column 3 is 1000000000000, outside 0..2 (2 classes)",
+    );
+    let huge = CsvOptions {
+        n_classes: Some(1 << 40),
+        ..CsvOptions::default()
+    };
+    let e = csv("1,0\n", &huge).unwrap_err().to_string();
+    assert!(
+        e.ends_with("1099511627776 classes exceed the limit of 1048576"),
+        "{e}"
+    );
+}
+
+#[test]
+fn error_messages_quote_a_short_prefix_of_a_long_field() {
+    // A 100 000-character field is quoted by its first 40 characters and its length.
+    let field = "x".repeat(100_000);
+    let text = format!("1,{field},0\n");
+    check_err(
+        csv(&text, &CsvOptions::default()),
+        &format!(
+            "digits.csv line 1: column 2 is \"{}\"… (100000 bytes), not a number",
+            "x".repeat(40)
+        ),
+    );
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_reported_by_line_and_offset() {
+    // Line 2 is "1,\xff,0": the bad byte is byte 3 of the line, offset 8 of the file (counted from 0).
+    let bytes = b"0,1,0\n1,\xff,0\n";
+    check_err(
+        parse_csv_bytes(bytes, "data.csv", &CsvOptions::default()),
+        "data.csv line 2: byte 3 of the line (offset 8 in the file) is not valid UTF-8",
     );
 }

@@ -65,6 +65,17 @@ impl Ray<'_> {
         }
     }
 
+    /// Does the step α change x (some `x_i + α p_i ≠ x_i` in floating point)?
+    /// A step below half an ulp of every coordinate is not worth an
+    /// evaluation: every search stops there instead of evaluating f at x
+    /// again and again.
+    pub fn moves(&self, alpha: f64) -> bool {
+        self.x
+            .iter()
+            .zip(self.direction)
+            .any(|(xi, pi)| xi + alpha * pi != *xi)
+    }
+
     fn trial(&self, alpha: f64, x_new: &mut [f64]) {
         for ((xn, xi), pi) in x_new.iter_mut().zip(self.x).zip(self.direction) {
             *xn = xi + alpha * pi;
@@ -235,6 +246,11 @@ impl Armijo {
         let mut alpha = validate::positive("Armijo line search", "initial step α₀", initial_step)?;
         let mut report = LineSearchReport::default();
         loop {
+            if !ray.moves(alpha) || eval.exhausted() {
+                // α p no longer changes x, or the run's budget is spent.
+                report.step = alpha;
+                return Ok(report);
+            }
             ray.trial(alpha, x_new);
             let value = eval.value(x_new);
             report.evaluations += 1;
@@ -363,19 +379,24 @@ impl StrongWolfe {
             curvature: Some(false),
             ..LineSearchReport::default()
         };
+        // `None` (nothing evaluated, buffers untouched) when α p no longer
+        // changes x or the run's evaluation budget is spent.
         let mut sample =
             |alpha: f64, report: &mut LineSearchReport, x_new: &mut [f64], g_new: &mut [f64]| {
+                if !ray.moves(alpha) || eval.exhausted() {
+                    return None;
+                }
                 ray.trial(alpha, x_new);
                 let phi = eval.value_and_gradient(x_new, g_new);
                 report.evaluations += 1;
                 report.step = alpha;
                 report.value = phi;
                 report.gradient_evaluated = true;
-                Sample {
+                Some(Sample {
                     alpha,
                     phi,
                     slope: dot(g_new, ray.direction),
-                }
+                })
             };
         let armijo = |s: &Sample| s.phi <= ray.f + self.c1 * s.alpha * slope0;
         let strong_curvature = |s: &Sample| s.slope.abs() <= -self.c2 * slope0;
@@ -389,68 +410,77 @@ impl StrongWolfe {
         let mut alpha = alpha1;
         // The best point satisfying sufficient decrease, for a graceful failure.
         let mut best: Option<Sample> = None;
-        let (mut lo, mut hi);
-        loop {
-            let s = sample(alpha, &mut report, x_new, g_new);
-            if !s.phi.is_finite() || !armijo(&s) || (report.evaluations > 1 && s.phi >= prev.phi) {
-                (lo, hi) = (prev, s);
-                break;
-            }
-            best = Some(s);
-            if strong_curvature(&s) {
-                report.sufficient_decrease = true;
-                report.curvature = Some(true);
-                return Ok(report);
-            }
-            if s.slope >= 0.0 {
-                (lo, hi) = (s, prev);
-                break;
-            }
-            if report.evaluations >= self.max_evaluations || alpha >= self.max_step {
-                // Still descending at α_max: accept the sufficient decrease we have.
-                report.sufficient_decrease = true;
-                return Ok(report);
-            }
-            prev = s;
-            alpha = (2.0 * alpha).min(self.max_step);
-        }
-        // Zoom: lo satisfies sufficient decrease and has the lowest φ so far;
-        // hi is the other end of a bracket containing strong-Wolfe points.
-        while report.evaluations < self.max_evaluations {
-            let width = (hi.alpha - lo.alpha).abs();
-            if width <= 1e-16 * lo.alpha.abs().max(hi.alpha.abs()) {
-                break;
-            }
-            let alpha = interpolate(&lo, &hi);
-            let s = sample(alpha, &mut report, x_new, g_new);
-            report.backtracks += 1;
-            if !s.phi.is_finite() || !armijo(&s) || s.phi >= lo.phi {
-                hi = s;
-            } else {
+        'search: {
+            let (mut lo, mut hi);
+            loop {
+                let Some(s) = sample(alpha, &mut report, x_new, g_new) else {
+                    break 'search;
+                };
+                if !s.phi.is_finite()
+                    || !armijo(&s)
+                    || (report.evaluations > 1 && s.phi >= prev.phi)
+                {
+                    (lo, hi) = (prev, s);
+                    break;
+                }
+                best = Some(s);
                 if strong_curvature(&s) {
                     report.sufficient_decrease = true;
                     report.curvature = Some(true);
                     return Ok(report);
                 }
-                if s.slope * (hi.alpha - lo.alpha) >= 0.0 {
-                    hi = lo;
+                if s.slope >= 0.0 {
+                    (lo, hi) = (s, prev);
+                    break;
                 }
-                lo = s;
-                best = Some(s);
+                if report.evaluations >= self.max_evaluations || alpha >= self.max_step {
+                    // Still descending at α_max: accept the sufficient decrease we have.
+                    report.sufficient_decrease = true;
+                    return Ok(report);
+                }
+                prev = s;
+                alpha = (2.0 * alpha).min(self.max_step);
+            }
+            // Zoom: lo satisfies sufficient decrease and has the lowest φ so far;
+            // hi is the other end of a bracket containing strong-Wolfe points.
+            while report.evaluations < self.max_evaluations {
+                let width = (hi.alpha - lo.alpha).abs();
+                if width <= 1e-16 * lo.alpha.abs().max(hi.alpha.abs()) {
+                    break;
+                }
+                let alpha = interpolate(&lo, &hi);
+                let Some(s) = sample(alpha, &mut report, x_new, g_new) else {
+                    break;
+                };
+                report.backtracks += 1;
+                if !s.phi.is_finite() || !armijo(&s) || s.phi >= lo.phi {
+                    hi = s;
+                } else {
+                    if strong_curvature(&s) {
+                        report.sufficient_decrease = true;
+                        report.curvature = Some(true);
+                        return Ok(report);
+                    }
+                    if s.slope * (hi.alpha - lo.alpha) >= 0.0 {
+                        hi = lo;
+                    }
+                    lo = s;
+                    best = Some(s);
+                }
             }
         }
-        match best.filter(|b| b.alpha > 0.0) {
-            Some(b) => {
-                if report.step != b.alpha {
-                    sample(b.alpha, &mut report, x_new, g_new);
-                }
-                report.sufficient_decrease = true;
-                report.curvature = Some(false);
-            }
-            None => {
-                report.sufficient_decrease = false;
-                report.gradient_evaluated = false;
-            }
+        // The best point is in the buffers when it was the last one
+        // evaluated; otherwise it is evaluated again, if the budget allows.
+        let restored = best.filter(|b| b.alpha > 0.0).is_some_and(|b| {
+            report.step == b.alpha && report.gradient_evaluated
+                || sample(b.alpha, &mut report, x_new, g_new).is_some()
+        });
+        if restored {
+            report.sufficient_decrease = true;
+            report.curvature = Some(false);
+        } else {
+            report.sufficient_decrease = false;
+            report.gradient_evaluated = false;
         }
         Ok(report)
     }
@@ -575,6 +605,7 @@ pub fn polyak(
 
 /// Which Barzilai–Borwein step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BarzilaiBorwein {
     /// BB1, the "long" step `α = sᵀs / sᵀy` (a scalar secant `α⁻¹ s ≈ y` in least squares over α⁻¹).
     Long,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// Reference: Goodfellow, Bengio & Courville, *Deep Learning* (2016), §6.3.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Activation {
     /// `f(z) = z`, `f' = 1`.
     Identity,

@@ -18,6 +18,7 @@ use crate::activation::sigmoid;
 /// References: Bishop, *Pattern Recognition and Machine Learning* (2006) §4.3 and §5.2;
 /// Schraudolph (2002), "Fast curvature matrix-vector products", for the matching losses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Divergence {
     /// `Div = ½‖y − d‖²`; `∇ = (y − d)ᵀ`; `H = I`. Any finite target.
     L2,
@@ -32,6 +33,7 @@ pub enum Divergence {
     /// Sigmoid + binary cross-entropy on logits y, summed over outputs:
     /// `Div = Σ_i [softplus(y_i) − d_i y_i]` (= `−d ln σ − (1−d) ln(1−σ)`, stable for any y);
     /// `∇ = (σ(y) − d)ᵀ`; `H = diag(σ(1 − σ))`. Targets in `[0, 1]`.
+    #[serde(rename = "sigmoid_bce", alias = "sigmoid_binary_cross_entropy")]
     SigmoidBinaryCrossEntropy,
 }
 

@@ -21,13 +21,43 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// The most numbers a workspace may hold: 2²⁸ (2 GiB of `f64`).
+    pub const MAX_FLOATS: usize = 1 << 28;
+
+    /// Was this workspace made for `network` (the same node widths)?
+    pub fn fits(&self, network: &Network) -> bool {
+        self.dims.len() == network.nodes().len()
+            && self
+                .dims
+                .iter()
+                .zip(network.nodes())
+                .all(|(d, n)| *d == n.dim())
+    }
+
     /// Buffers for batches of up to `capacity` samples: `Σ_i D_i · capacity` floats.
     ///
     /// # Errors
-    /// If `capacity == 0`.
+    /// If `capacity == 0`, or the buffers would hold more than
+    /// [`Workspace::MAX_FLOATS`] numbers (computed with checked arithmetic; the
+    /// message gives the size needed).
     pub fn new(network: &Network, capacity: usize) -> Result<Self, Error> {
         descent_core::validate::at_least("forward workspace", "batch capacity", capacity, 1)?;
         let dims: Vec<usize> = network.nodes().iter().map(Node::dim).collect();
+        let units: usize = dims.iter().sum();
+        if units
+            .checked_mul(capacity)
+            .is_none_or(|floats| floats > Self::MAX_FLOATS)
+        {
+            return Err(Error::invalid(
+                "forward workspace",
+                format!(
+                    "{units} units × a batch capacity of {capacity} = {} numbers exceed the limit \
+                     of {} (2 GiB of f64)",
+                    units as u128 * capacity as u128,
+                    Self::MAX_FLOATS
+                ),
+            ));
+        }
         let values = dims.iter().map(|d| vec![0.0; d * capacity]).collect();
         Ok(Self {
             capacity,
@@ -142,8 +172,19 @@ impl Network {
     /// Load `X` (`D_0 × B`, samples as columns) and run the forward pass.
     ///
     /// # Errors
-    /// As [`Workspace::load`], and if `w` has the wrong length.
+    /// As [`Workspace::load`]; if `w` has the wrong length; if `ws` was made
+    /// for another network.
     pub fn forward(&self, w: &[f64], x: MatRef<'_, f64>, ws: &mut Workspace) -> Result<(), Error> {
+        if !ws.fits(self) {
+            return Err(Error::invalid(
+                "forward pass",
+                format!(
+                    "the workspace was made for a network with node widths {:?}, this one has {:?}",
+                    ws.dims,
+                    self.nodes().iter().map(Node::dim).collect::<Vec<_>>()
+                ),
+            ));
+        }
         if w.len() != self.n_params() {
             return Err(Error::invalid(
                 "forward pass",
@@ -167,11 +208,7 @@ impl Network {
     /// If `w.len() != n_params()` or `ws` was made for another network.
     pub fn forward_loaded(&self, w: &[f64], ws: &mut Workspace) {
         assert_eq!(w.len(), self.n_params(), "forward: parameter vector length");
-        assert_eq!(
-            ws.dims.len(),
-            self.nodes().len(),
-            "forward: workspace of another network"
-        );
+        assert!(ws.fits(self), "forward: workspace of another network");
         let b = ws.batch;
         for (i, node) in self.nodes().iter().enumerate().skip(1) {
             let (before, out) = split(&mut ws.values, i);

@@ -45,5 +45,7 @@ pub use activation::{Activation, normal_cdf, normal_pdf, sigmoid, softplus, tanh
 pub use divergence::{Divergence, log_sum_exp};
 pub use forward::Workspace;
 pub use interop::Tensor;
-pub use network::{Init, LayerLayout, LayerWeights, Network, NetworkBuilder, Node};
+pub use network::{
+    Init, LayerLayout, LayerWeights, MAX_PARAMS, MAX_UNITS, Network, NetworkBuilder, Node,
+};
 pub use perceptron::{Perceptron, PerceptronRun};

@@ -13,6 +13,7 @@ use crate::activation::{Activation, threshold_error};
 /// One node of the graph. Inputs are indices of earlier nodes, so the node
 /// list is a topological order of a directed acyclic graph.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Node {
     /// The network input `y_0 = x` (always node 0).
     Input {
@@ -77,6 +78,7 @@ impl Node {
 /// **Flattening order:** layers in order k = 1, 2, …; within a layer first
 /// `W_k` in column-major order (`W_k[i, j]` at `w_offset + i + j·rows`), then `b_k`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LayerLayout {
     /// k (1-based).
     pub layer: usize,
@@ -94,11 +96,32 @@ pub struct LayerLayout {
 
 impl LayerLayout {
     /// `W_k` as a `rows × cols` view into `w`.
+    ///
+    /// # Panics
+    /// If `w` is shorter than the layer's end (`b_offset + rows`): a vector
+    /// not of [`Network::n_params`] length. Check it with
+    /// [`Network::check_params`] at the boundary.
+    #[track_caller]
     pub fn weights<'a>(&self, w: &'a [f64]) -> MatRef<'a, f64> {
+        self.check_length(w.len());
         MatRef::from_column_major_slice(&w[self.w_offset..self.b_offset], self.rows, self.cols)
     }
+    #[track_caller]
+    fn check_length(&self, len: usize) {
+        let end = self.b_offset.saturating_add(self.rows);
+        assert!(
+            len >= end,
+            "layer {}: the parameter vector has {len} entries, the layer ends at {end}",
+            self.layer
+        );
+    }
     /// `W_k` as a mutable view into `w`.
+    ///
+    /// # Panics
+    /// As [`LayerLayout::weights`].
+    #[track_caller]
     pub fn weights_mut<'a>(&self, w: &'a mut [f64]) -> MatMut<'a, f64> {
+        self.check_length(w.len());
         MatMut::from_column_major_slice_mut(
             &mut w[self.w_offset..self.b_offset],
             self.rows,
@@ -106,16 +129,29 @@ impl LayerLayout {
         )
     }
     /// `b_k` as a slice of `w`.
+    ///
+    /// # Panics
+    /// As [`LayerLayout::weights`].
+    #[track_caller]
     pub fn bias<'a>(&self, w: &'a [f64]) -> &'a [f64] {
+        self.check_length(w.len());
         &w[self.b_offset..self.b_offset + self.rows]
     }
     /// `b_k` as a mutable slice of `w`.
+    ///
+    /// # Panics
+    /// As [`LayerLayout::weights`].
+    #[track_caller]
     pub fn bias_mut<'a>(&self, w: &'a mut [f64]) -> &'a mut [f64] {
+        self.check_length(w.len());
         &mut w[self.b_offset..self.b_offset + self.rows]
     }
-    /// The number of parameters of the layer, `rows·cols + rows`.
+    /// The number of parameters of the layer, `rows·cols + rows` (saturating;
+    /// a layout of a built network is within [`MAX_PARAMS`]).
     pub fn n_params(&self) -> usize {
-        self.rows * self.cols + self.rows
+        self.rows
+            .saturating_mul(self.cols)
+            .saturating_add(self.rows)
     }
 }
 
@@ -124,6 +160,7 @@ impl LayerLayout {
 ///
 /// References: Glorot & Bengio (2010), He et al. (2015), LeCun et al. (1998, "Efficient BackProp").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Init {
     /// All parameters 0 (every hidden unit then computes the same function: the symmetry problem).
     Zero,
@@ -188,6 +225,7 @@ pub struct Network {
 
 /// The serialised form of a [`Network`], validated by rebuilding it.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct NetworkSpec {
     nodes: Vec<Node>,
     #[serde(default)]
@@ -270,11 +308,31 @@ pub struct NetworkBuilder {
 
 const BUILD: &str = "network";
 
+/// The most parameters a network may have: 2²⁸ ≈ 2.7·10⁸ (2 GiB of `f64`).
+/// Larger networks are refused at construction with the count they would
+/// need, instead of aborting the process at the first allocation.
+pub const MAX_PARAMS: usize = 1 << 28;
+
+/// The most units a node may have: 2²⁴ ≈ 1.7·10⁷ (one sample's value of such
+/// a node is 128 MiB).
+pub const MAX_UNITS: usize = 1 << 24;
+
+/// Refuse a node width above [`MAX_UNITS`].
+fn check_units(what: &str, units: usize) -> Result<(), Error> {
+    if units > MAX_UNITS {
+        return Err(Error::invalid(
+            format!("{BUILD}: {what}"),
+            format!("{units} units exceed the limit of {MAX_UNITS} units per node"),
+        ));
+    }
+    Ok(())
+}
+
 impl NetworkBuilder {
     /// A graph with the input node 0 of dimension `input_dim`.
     ///
     /// # Errors
-    /// If `input_dim == 0`.
+    /// If `input_dim == 0` or above [`MAX_UNITS`].
     pub fn new(input_dim: usize) -> Result<Self, Error> {
         if input_dim == 0 {
             return Err(Error::invalid(
@@ -282,6 +340,7 @@ impl NetworkBuilder {
                 "the input dimension must be ≥ 1, got 0",
             ));
         }
+        check_units("input", input_dim)?;
         Ok(Self {
             nodes: vec![Node::Input { dim: input_dim }],
             n_params: 0,
@@ -306,7 +365,9 @@ impl NetworkBuilder {
     /// Add `z = W y + b` with `dim(z) = out_dim`, reading node `input`.
     ///
     /// # Errors
-    /// If `input` is not an existing node or `out_dim == 0`.
+    /// If `input` is not an existing node, `out_dim == 0` or above
+    /// [`MAX_UNITS`], or the network's parameter count (computed with checked
+    /// arithmetic, `out·in + out` per layer) would exceed [`MAX_PARAMS`].
     pub fn affine(&mut self, input: usize, out_dim: usize) -> Result<usize, Error> {
         let layer = self.n_layers + 1;
         let in_dim = self.check_node(&format!("layer {layer}"), input)?;
@@ -316,6 +377,22 @@ impl NetworkBuilder {
                 "the output dimension must be ≥ 1, got 0",
             ));
         }
+        check_units(&format!("layer {layer}"), out_dim)?;
+        let total = out_dim
+            .checked_mul(in_dim)
+            .and_then(|p| p.checked_add(out_dim))
+            .and_then(|p| p.checked_add(self.n_params))
+            .filter(|&p| p <= MAX_PARAMS);
+        let Some(total) = total else {
+            return Err(Error::invalid(
+                format!("{BUILD}: layer {layer}"),
+                format!(
+                    "W is {out_dim}×{in_dim} plus {out_dim} biases: the network would need {} \
+                     parameters, above the limit of {MAX_PARAMS}",
+                    (out_dim as u128) * (in_dim as u128) + out_dim as u128 + self.n_params as u128
+                ),
+            ));
+        };
         self.nodes.push(Node::Affine {
             input,
             in_dim,
@@ -323,7 +400,7 @@ impl NetworkBuilder {
             layer,
             offset: self.n_params,
         });
-        self.n_params += out_dim * in_dim + out_dim;
+        self.n_params = total;
         self.n_layers = layer;
         Ok(self.nodes.len() - 1)
     }

@@ -532,7 +532,7 @@ fn bad_activations_init_scales_and_serialised_networks_are_errors() {
     let e = serde_json::from_str::<Network>(&bad_dim).expect_err("in_dim 5 vs 3");
     assert!(e.to_string().contains("node 1"), "{e}");
     let dangling =
-        r#"{"nodes":[{"Input":{"dim":2}},{"Activation":{"input":7,"activation":"Tanh","dim":2}}]}"#;
+        r#"{"nodes":[{"input":{"dim":2}},{"activation":{"input":7,"activation":"tanh","dim":2}}]}"#;
     let e = serde_json::from_str::<Network>(dangling).expect_err("node 7");
     assert!(e.to_string().contains("reads node 7"), "{e}");
     let bad_count = json.replacen("\"n_params\":26", "\"n_params\":27", 1);
@@ -656,5 +656,81 @@ fn parameter_round_trips_hold_on_random_networks_and_bad_tensors_are_named() {
             flat.len() - 1,
             flat.len()
         )
+    );
+}
+
+// ---------- issue 15: sizes are checked, views and workspaces refuse misuse ----------
+
+#[test]
+fn a_layer_of_a_trillion_units_from_json_is_an_error_not_an_abort() {
+    // Issue 15, item 2: this spec used to build and abort the process at the
+    // first allocation (10¹² × 3 weights).
+    let spec = r#"{"nodes": [{"input": {"dim": 3}},
+        {"affine": {"input": 0, "in_dim": 3, "dim": 1000000000000, "layer": 1, "offset": 0}}]}"#;
+    let e = serde_json::from_str::<Network>(spec)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(
+            "network: layer 1: 1000000000000 units exceed the limit of 16777216 units per node"
+        ),
+        "{e}"
+    );
+    // Within the unit limit but not the parameter limit: 2²⁴ × 2²⁴ weights plus
+    // 2²⁴ biases = 281 474 976 710 656 + 16 777 216 = 281 474 993 487 872.
+    let mut b = NetworkBuilder::new(crate::MAX_UNITS).unwrap();
+    let e = b.affine(0, crate::MAX_UNITS).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "network: layer 1: W is 16777216×16777216 plus 16777216 biases: the network would \
+         need 281474993487872 parameters, above the limit of 268435456"
+    );
+    // The refused layer left the builder as it was.
+    b.activation(0, Activation::Tanh).unwrap();
+    assert_eq!(b.build().unwrap().n_params(), 0);
+}
+
+#[test]
+fn workspaces_refuse_a_huge_capacity_and_another_network() {
+    let net = Network::mlp(&[2, 3, 1], &[Activation::Tanh, Activation::Identity]).unwrap();
+    // Nodes of widths 2, 3, 3, 1 (an identity output adds no node): 9 units ×
+    // 2⁶² samples = 41 505 174 165 846 491 136 overflows usize.
+    let e = Workspace::new(&net, 1 << 62).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "forward workspace: 9 units × a batch capacity of 4611686018427387904 = \
+         41505174165846491136 numbers exceed the limit of 268435456 (2 GiB of f64)"
+    );
+    let other = Network::mlp(&[2, 4, 1], &[Activation::Tanh, Activation::Identity]).unwrap();
+    let mut ws = Workspace::new(&other, 2).unwrap();
+    let w = vec![0.1; net.n_params()];
+    let x = Mat::from_fn(2, 2, |i, j| (i + j) as f64);
+    let e = net
+        .forward(&w, x.as_ref(), &mut ws)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "forward pass: the workspace was made for a network with node widths [2, 4, 4, 1], \
+         this one has [2, 3, 3, 1]"
+    );
+}
+
+#[test]
+fn layer_views_on_a_short_vector_panic_with_the_documented_message() {
+    // The views are a contract past the boundary (`# Panics`); the message
+    // names the layer and both lengths.
+    let net = Network::mlp(&[2, 3, 1], &[Activation::Tanh, Activation::Identity]).unwrap();
+    let layer = net.layers()[1];
+    let short = vec![0.0; 10];
+    let message = std::panic::catch_unwind(|| {
+        let _ = layer.bias(&short);
+    })
+    .unwrap_err();
+    let message = message.downcast_ref::<String>().unwrap();
+    // Layer 2: W₂ 1×3 at offset 9, b₂ at 12, ends at 13.
+    assert_eq!(
+        message,
+        "layer 2: the parameter vector has 10 entries, the layer ends at 13"
     );
 }

@@ -13,7 +13,7 @@ use crate::error::LinalgError;
 use crate::shape::Shape;
 
 /// Relative tolerance used to decide that a user's matrix is symmetric.
-const SYMMETRY_TOL: f64 = 1e-10;
+const SYMMETRY_TOL: f64 = crate::SYMMETRY_TOLERANCE;
 
 fn validate_square_finite(op: &'static str, a: MatRef<'_, f64>) -> Result<(), LinalgError> {
     if a.nrows() != a.ncols() {

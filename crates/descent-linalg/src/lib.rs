@@ -90,3 +90,36 @@ pub fn symmetry_violation(a: MatRef<'_, f64>, tol: f64) -> Option<(usize, usize)
     }
     None
 }
+
+/// The relative tolerance of [`symmetry_violation`] under which the
+/// factorisations accept a user's matrix as symmetric (they read one
+/// triangle): `|a_ij − a_ji| ≤ 10⁻¹⁰ · max_kl |a_kl|`.
+pub const SYMMETRY_TOLERANCE: f64 = 1e-10;
+
+/// Replace a square matrix by its symmetric part `½(A + Aᵀ)` when it is not
+/// symmetric to [`SYMMETRY_TOLERANCE`]; returns whether it did. A Hessian by
+/// finite differences (asymmetric at the level of the differencing error,
+/// about `√ε ≈ 10⁻⁸` relative) or a slightly wrong analytic one is thereby made
+/// usable by the symmetric factorisations, whose symmetry check would refuse
+/// it; `½(A + Aᵀ)` is the symmetric matrix nearest to `A` in the Frobenius
+/// norm (Higham, *Accuracy and Stability of Numerical Algorithms*, 2002,
+/// §10.5.1), and the quadratic model `sᵀAs` is the same for both. A matrix
+/// already symmetric to the tolerance is left untouched, so exact Hessians
+/// give bit-identical results.
+///
+/// # Panics
+/// If `a` is not square (a buffer the program sized).
+#[track_caller]
+pub fn symmetrize(mut a: MatMut<'_, f64>) -> bool {
+    if symmetry_violation(a.as_ref(), SYMMETRY_TOLERANCE).is_none() {
+        return false;
+    }
+    for j in 0..a.ncols() {
+        for i in j + 1..a.nrows() {
+            let mean = 0.5 * (a[(i, j)] + a[(j, i)]);
+            a[(i, j)] = mean;
+            a[(j, i)] = mean;
+        }
+    }
+    true
+}

@@ -227,6 +227,9 @@ impl Optimizer for DiagonalNewton {
                 let samples = *samples;
                 self.d.fill(0.0);
                 for _ in 0..samples {
+                    if eval.exhausted() {
+                        break;
+                    }
                     for zi in &mut self.z {
                         *zi = if self.rng.random::<bool>() { 1.0 } else { -1.0 };
                     }

@@ -15,10 +15,11 @@ pub(crate) fn stop(reason: String, diagnostics: Diagnostics) -> StepOutcome {
 }
 
 /// Why `ray`'s direction cannot be searched along, if it cannot: `∇fᵀp` must
-/// be negative (NaN counts as not).
+/// be negative and finite (NaN and −∞, an overflowed product, count as not:
+/// no line search can work with them).
 pub(crate) fn not_a_descent_direction(method: &str, ray: &Ray<'_>) -> Option<String> {
     let slope = ray.slope();
-    (slope.is_nan() || slope >= 0.0).then(|| {
+    (!(slope < 0.0 && slope.is_finite())).then(|| {
         format!(
             "{method} direction is not a descent direction: ∇fᵀp = {}",
             display_number(slope)

@@ -53,9 +53,14 @@ impl Normal {
 
     /// `J(x)` and `JᵀJ`, counted by the evaluator.
     fn linearise(&mut self, eval: &mut Evaluator<'_>, problem: &dyn LeastSquares, x: &[f64]) {
-        problem.jacobian(x, self.jac.as_mut());
-        eval.count_jacobian();
-        self.jacobians += 1;
+        if eval.count_jacobian() {
+            problem.jacobian(x, self.jac.as_mut());
+            self.jacobians += 1;
+        } else {
+            // Past the budget: no evaluation; NaN ends the step and the runner
+            // ends the run with `MaxEvaluations`.
+            self.jac.fill(f64::NAN);
+        }
         matmul(
             self.jtj.as_mut(),
             self.jac.as_ref().transpose(),

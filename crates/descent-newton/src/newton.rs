@@ -14,17 +14,30 @@ use descent_core::{
 };
 use descent_gd::line_search::{Armijo, Ray, fixed_step};
 use descent_linalg::{
-    Cholesky, LinalgError, Mat, MatRef, SymmetricEigen, SymmetricIndefinite, dot, matvec, vecmat,
+    Cholesky, LinalgError, Mat, MatMut, MatRef, SymmetricEigen, SymmetricIndefinite, dot, matvec,
+    vecmat,
 };
+
+/// Make the Hessian the method just evaluated usable: refuse a non-finite
+/// entry (the reason is returned), and replace an asymmetric matrix by its
+/// symmetric part ½(H + Hᵀ), recording it in `diag.symmetrized`
+/// ([`descent_linalg::symmetrize`]; finite-difference Hessians are asymmetric
+/// at the level of their differencing error).
+pub(crate) fn prepare_hessian(h: MatMut<'_, f64>, diag: &mut Diagnostics) -> Option<String> {
+    if let Some(reason) = non_finite_hessian(h.as_ref()) {
+        return Some(reason);
+    }
+    diag.symmetrized = descent_linalg::symmetrize(h);
+    None
+}
 
 /// If the Hessian the objective returned at an iterate has a NaN or infinite
 /// entry, the reason to stop, naming the first one (column by column).
 ///
 /// A non-finite Hessian at an iterate is numerical trouble of the run (an
 /// overflow far from the start), not malformed input, so the methods stop with
-/// this reason and keep the run's result; a non-symmetric Hessian stays an
-/// error.
-pub(crate) fn non_finite_hessian(h: MatRef<'_, f64>) -> Option<String> {
+/// this reason and keep the run's result.
+fn non_finite_hessian(h: MatRef<'_, f64>) -> Option<String> {
     for j in 0..h.ncols() {
         for i in 0..h.nrows() {
             let v = h[(i, j)];
@@ -211,8 +224,15 @@ impl Newton {
             return Cholesky::factor(self.h.as_ref());
         }
         self.damped.copy_from(self.h.as_ref());
-        for i in 0..self.damped.nrows() {
-            self.damped[(i, i)] += shift;
+        let n = self.damped.nrows();
+        for j in 0..n {
+            self.damped[(j, j)] += shift;
+            // Mirror the lower triangle, which Cholesky reads, into the upper:
+            // a shift that cancels large diagonal entries would otherwise make
+            // rounding-level asymmetry of H fail the relative symmetry check.
+            for i in j + 1..n {
+                self.damped[(j, i)] = self.damped[(i, j)];
+            }
         }
         Cholesky::factor(self.damped.as_ref())
     }
@@ -369,7 +389,7 @@ impl Optimizer for Newton {
     fn step(&mut self, eval: &mut Evaluator<'_>, state: &mut State) -> Result<StepOutcome, Error> {
         let mut diag = Diagnostics::default();
         eval.hessian(&state.x, self.h.as_mut())?;
-        if let Some(reason) = non_finite_hessian(self.h.as_ref()) {
+        if let Some(reason) = prepare_hessian(self.h.as_mut(), &mut diag) {
             return Ok(StepOutcome::Stop {
                 reason,
                 diagnostics: diag,

@@ -215,6 +215,19 @@ impl QuasiNewton {
         slope < 0.0 && slope.is_finite()
     }
 
+    /// The stop when even −∇f is no descent direction (∇f = 0 with the
+    /// gradient tolerance off, or ‖∇f‖ overflowing).
+    fn no_descent(&self, grad: &[f64], diagnostics: Diagnostics) -> StepOutcome {
+        StepOutcome::Stop {
+            reason: format!(
+                "{}: −∇f is not a descent direction: ∇fᵀp = {}",
+                self.name(),
+                display_number(dot(grad, &self.p))
+            ),
+            diagnostics,
+        }
+    }
+
     fn search(
         &mut self,
         eval: &mut Evaluator<'_>,
@@ -223,7 +236,7 @@ impl QuasiNewton {
         let alpha0 = if self.scaled {
             1.0
         } else {
-            (1.0 / norm_2(&state.grad)).min(1.0)
+            first_trial_step(&state.grad)
         };
         let ray = Ray {
             x: &state.x,
@@ -322,17 +335,21 @@ impl Optimizer for QuasiNewton {
         let mut diag = Diagnostics::default();
         if !self.direction(&state.grad, &mut diag) {
             self.reset();
-            self.direction(&state.grad, &mut diag);
             diag.fallback = Some("reset to steepest descent");
+            if !self.direction(&state.grad, &mut diag) {
+                return Ok(self.no_descent(&state.grad, diag));
+            }
         }
         let mut report = self.search(eval, state)?;
         // Trial steps evaluated and not taken, over both searches when the first failed.
         let mut rejected = 0;
-        if !report.sufficient_decrease && self.scaled {
+        if !report.sufficient_decrease && self.scaled && !eval.exhausted() {
             rejected += report.rejected_trials();
             self.reset();
-            self.direction(&state.grad, &mut diag);
             diag.fallback = Some("reset to steepest descent");
+            if !self.direction(&state.grad, &mut diag) {
+                return Ok(self.no_descent(&state.grad, diag));
+            }
             report = self.search(eval, state)?;
         }
         diag.learning_rate = Some(report.step);
@@ -507,7 +524,7 @@ impl Optimizer for Lbfgs {
             let alpha0 = if self.len > 0 {
                 1.0
             } else {
-                (1.0 / norm_2(&state.grad)).min(1.0)
+                first_trial_step(&state.grad)
             };
             let ray = Ray {
                 x: &state.x,
@@ -532,13 +549,13 @@ impl Optimizer for Lbfgs {
                 diag.fallback = Some("reset to steepest descent");
                 self.two_loop(&state.grad);
                 slope = dot(&state.grad, &self.p);
-                if slope.is_nan() || slope >= 0.0 {
+                if !(slope < 0.0 && slope.is_finite()) {
                     return Ok(StepOutcome::Stop {
                         reason: format!("∇fᵀp = {} is not negative", display_number(slope)),
                         diagnostics: diag,
                     });
                 }
-                let alpha0 = (1.0 / norm_2(&state.grad)).min(1.0);
+                let alpha0 = first_trial_step(&state.grad);
                 let ray = Ray {
                     x: &state.x,
                     f: state.f,
@@ -578,5 +595,18 @@ impl Optimizer for Lbfgs {
         state.grad.copy_from_slice(&self.g_new);
         state.f = report.value;
         Ok(StepOutcome::Continue(diag))
+    }
+}
+
+/// The first trial step along −∇f without curvature information,
+/// `min(1, 1/‖∇f‖)`, kept positive when ‖∇f‖ overflows to ∞ (then the
+/// smallest positive normal number, which the line search rejects as a step
+/// that no longer moves x unless x is tiny).
+fn first_trial_step(grad: &[f64]) -> f64 {
+    let alpha = (1.0 / norm_2(grad)).min(1.0);
+    if alpha > 0.0 {
+        alpha
+    } else {
+        f64::MIN_POSITIVE
     }
 }

@@ -214,6 +214,7 @@ pub fn lanczos(
 
 /// Which end of the spectrum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SpectrumEnd {
     /// The k largest eigenvalues.
     Largest,
@@ -628,6 +629,7 @@ pub fn spectral_density(
 
 /// What kind of stationary point the Hessian's signs say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PointKind {
     /// Every eigenvalue positive: a strict local minimum (if ∇f = 0).
     Minimum,

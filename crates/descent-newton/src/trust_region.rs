@@ -14,7 +14,7 @@ use descent_core::{
 use descent_linalg::{Cholesky, LinalgError, Mat, dot, matvec, norm_2};
 
 use crate::cg::{CgWorkspace, steihaug_cg};
-use crate::newton::non_finite_hessian;
+use crate::newton::prepare_hessian;
 use crate::operator::{HessianAt, SymmetricOperator};
 
 /// How the trust-region subproblem is solved.
@@ -131,8 +131,9 @@ impl TrustRegion {
     /// whether the Cauchy-point fallback fired (B not positive definite).
     ///
     /// # Errors
-    /// A Hessian that is not symmetric (the user's objective is malformed);
-    /// only a non-positive Cholesky pivot means "not positive definite".
+    /// A Hessian that is not symmetric (cannot happen after `prepare_hessian`
+    /// symmetrised it); only a non-positive Cholesky pivot means "not
+    /// positive definite".
     fn dogleg_step(&mut self, g: &[f64]) -> Result<bool, Error> {
         let delta = self.radius;
         let g_norm = norm_2(g);
@@ -232,7 +233,7 @@ impl Optimizer for TrustRegion {
         match self.subproblem {
             Subproblem::Dogleg => {
                 eval.hessian(&state.x, self.h.as_mut())?;
-                if let Some(reason) = non_finite_hessian(self.h.as_ref()) {
+                if let Some(reason) = prepare_hessian(self.h.as_mut(), &mut diag) {
                     return Ok(StepOutcome::Stop {
                         reason,
                         diagnostics: diag,

@@ -91,7 +91,7 @@ pub fn run_cell(study: &Study, k: usize) -> CellResult {
         grid: cell.grid_text(),
         termination: Termination::Failed {
             iteration: 0,
-            reason: String::new(),
+            reason: descent_core::FailureReason::Stopped(String::new()),
         },
         error: None,
         iterations: 0,
@@ -111,7 +111,7 @@ pub fn run_cell(study: &Study, k: usize) -> CellResult {
     let fail = |mut r: CellResult, why: String| {
         r.termination = Termination::Failed {
             iteration: 0,
-            reason: why.clone(),
+            reason: descent_core::FailureReason::Stopped(why.clone()),
         };
         r.error = Some(why);
         r.f = 0.0;
