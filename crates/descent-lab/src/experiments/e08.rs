@@ -5,12 +5,12 @@
 //! `e_{k+1}/e_k → 1 − ηf″(w*) = 1 − 2η`; Newton has `e_{k+1}/e_k² → f‴/(2f″) = ½`
 //! and order 2.
 
-use descent_core::analysis::{above, max_or_nan, median, orders, tail_order};
+use descent_core::analysis::{above, max_or_nan, median, min_or_nan, orders, tail_order};
 use descent_gd::GradientDescent;
 use descent_newton::Newton;
 use descent_problems::one_d::{ExpLinear, OneD, OneDObjective};
 
-use super::common::{fixed_length, indexed, run};
+use super::common::{fixed_length, fmt_or_dash, indexed, run};
 use crate::plot::{Axis, LineChart, Series, Style};
 use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
@@ -227,11 +227,6 @@ pub fn run_with(s: &Settings) -> Report {
     let m = measure(s);
     let checks = assess(&m);
     present(&m, checks)
-}
-
-/// The smallest value, NaN if there is none or any is NaN.
-fn min_or_nan(xs: impl IntoIterator<Item = f64>) -> f64 {
-    -max_or_nan(xs.into_iter().map(|x| -x))
 }
 
 /// The checks of E8, judged from the measurements alone.
@@ -465,11 +460,6 @@ fn ratio_table(m: &Measurements) -> Table {
     table
 }
 
-/// `fmt_num`, or "—" for NaN (no value).
-fn fmt_or_dash(x: f64) -> String {
-    if x.is_nan() { "—".into() } else { fmt_num(x) }
-}
-
 fn newton_table(m: &Measurements) -> Table {
     let mut table = Table::new(
         format!(
@@ -544,47 +534,43 @@ fn error_chart(m: &Measurements) -> LineChart {
 
 #[cfg(test)]
 mod tests {
-    use super::{Settings, assess, measure};
-    use crate::experiments::common::perturb::turns;
+    use super::{Measurements as M, Settings, assess, measure};
+    use crate::experiments::common::perturb::every_case_turns;
 
     /// Every claim check of E8 turns when its measurement is perturbed.
     #[test]
     fn checks_can_fail() {
-        let m = measure(&Settings::default());
-        let before = assess(&m);
-
-        // η = 0.1: median ratio 0.8 read as 0.8 + 1e-5, 10× the 1e-6 tolerance.
-        let mut bad = m.clone();
-        bad.gd[0].median_ratio += 1e-5;
-        turns(&before, &assess(&bad), "GD with ηf″(w*) < 2");
-
-        // η = 1.01 settles on the 2-cycle {0.158, −0.188}; a run whose late
-        // errors were 1e-4 (converging) must fail the > 1e-3 bound.
-        let mut bad = m.clone();
-        let i = bad.gd.iter().position(|r| r.eta == 1.01).unwrap();
-        bad.gd[i].late_max = 1e-4;
-        turns(&before, &assess(&bad), "GD η = 1.01: max_{k > 4000}");
-
-        // A window ratio of 0.6 (first order term doubled) leaves ½ ± 10%.
-        let mut bad = m.clone();
-        bad.starts[0].window_ratios.push(0.6);
-        turns(&before, &assess(&bad), "every start: max e_{k+1}/e_k²");
-        let mut bad = m.clone();
-        bad.starts[0].window_ratios.push(0.4);
-        turns(&before, &assess(&bad), "every start: min e_{k+1}/e_k²");
-
-        // A linearly convergent run has tail order ≈ 1: |1 − 2| = 1 ≫ 0.005.
-        let mut bad = m.clone();
-        bad.starts[1].tail_order = 1.0;
-        turns(&before, &assess(&bad), "max |q − 2| of the last order");
-
-        // Orders 1.9, 1.99, 1.95: the last moves away from 2.
-        let mut bad = m.clone();
-        bad.starts[2].orders = vec![1.9, 1.99, 1.95];
-        turns(
-            &before,
-            &assess(&bad),
-            "the last 3 order estimates approach 2",
+        let eta = |m: &M, eta: f64| m.gd.iter().position(|r| r.eta == eta).unwrap();
+        every_case_turns(
+            &measure(&Settings::default()),
+            assess,
+            &[
+                // η = 0.1: median ratio 0.8 read as 0.8 + 1e-5, 10× the 1e-6 tolerance.
+                ("GD with ηf″(w*) < 2", &|b: &mut M| {
+                    b.gd[0].median_ratio += 1e-5
+                }),
+                // η = 1.01 settles on the 2-cycle {0.158, −0.188}; late errors
+                // of 1e-4 (converging) fail the > 1e-3 bound.
+                ("GD η = 1.01: max_{k > 4000}", &|b: &mut M| {
+                    let i = eta(b, 1.01);
+                    b.gd[i].late_max = 1e-4;
+                }),
+                // A window ratio of 0.6 or 0.4 leaves ½ ± 10%.
+                ("every start: max e_{k+1}/e_k²", &|b: &mut M| {
+                    b.starts[0].window_ratios.push(0.6)
+                }),
+                ("every start: min e_{k+1}/e_k²", &|b: &mut M| {
+                    b.starts[0].window_ratios.push(0.4)
+                }),
+                // A linearly convergent run has tail order ≈ 1: |1 − 2| = 1 ≫ 0.005.
+                ("max |q − 2| of the last order", &|b: &mut M| {
+                    b.starts[1].tail_order = 1.0
+                }),
+                // Orders 1.9, 1.99, 1.95: the last moves away from 2.
+                ("the last 3 order estimates approach 2", &|b: &mut M| {
+                    b.starts[2].orders = vec![1.9, 1.99, 1.95]
+                }),
+            ],
         );
     }
 }

@@ -9,8 +9,8 @@ use descent_gd::GradientDescent;
 use descent_problems::Quadratic;
 
 use super::common::{
-    MEDIAN_WINDOW, first_below, fixed_length, fmt_count, fmt_mismatches, fmt_regime, iterations_to,
-    run,
+    MEDIAN_WINDOW, first_below, fixed_length, fmt_count, fmt_mismatches, fmt_or_dash, fmt_regime,
+    iterations_to, run,
 };
 use crate::plot::{ContourChart, Series, Style};
 use crate::registry::Experiment;
@@ -352,11 +352,7 @@ fn sweep_table(m: &Measurements) -> Table {
             fmt_regime(theory[1]),
             fmt_regime(r.regimes[1]),
             fmt_num(rate),
-            if r.rate.is_nan() {
-                "—".to_owned()
-            } else {
-                fmt_num(r.rate)
-            },
+            fmt_or_dash(r.rate),
             r.converged.to_string(),
         ]);
     }
@@ -424,58 +420,44 @@ fn contour_chart(m: &Measurements) -> ContourChart {
 mod tests {
     use descent_core::analysis::Regime;
 
-    use super::{Settings, assess, measure};
-    use crate::experiments::common::perturb::turns;
+    use super::{Measurements as M, Settings, assess, measure};
+    use crate::experiments::common::perturb::every_case_turns;
 
     /// Every claim check of E9 turns when its measurement is perturbed.
     #[test]
     fn checks_can_fail() {
         let m = measure(&Settings::default());
-        let before = assess(&m);
-
         // η = 0.25 diverges with oscillation along direction 2 (ηa_2 = 2.5);
-        // read as converging it contradicts the inequalities.
-        let mut bad = m.clone();
-        let i = bad.sweep.iter().position(|r| r.eta == 0.25).unwrap();
-        bad.sweep[i].regimes[1] = Some(Regime::ConvergingWithOscillation);
-        turns(
-            &before,
-            &assess(&bad),
-            "(a) measured regime of every direction",
+        // read as converging it contradicts the inequalities. One iteration
+        // off at κ = 10, η = 2/11 (69 → 70; argument 68.85, no ±1) fails.
+        every_case_turns(
+            &m,
+            assess,
+            &[
+                ("(a) measured regime of every direction", &|b: &mut M| {
+                    let i = b.sweep.iter().position(|r| r.eta == 0.25).unwrap();
+                    b.sweep[i].regimes[1] = Some(Regime::ConvergingWithOscillation);
+                }),
+                (
+                    "(b) κ = 10: measured iterations at η = 2/(1+κ)",
+                    &|b: &mut M| b.counts[1].best += 1.0,
+                ),
+            ],
         );
-
-        // κ = 10 at η = 2/11: the argument 68.85 is far from an integer, so
-        // the count must be exactly 69; 70 fails.
-        let mut bad = m.clone();
-        bad.counts[1].best += 1.0;
-        turns(
-            &before,
-            &assess(&bad),
-            "(b) κ = 10: measured iterations at η = 2/(1+κ)",
-        );
-
-        // Every count at η = 1/κ is allowed ±1; two more iterations fail.
-        for (k, kappa) in [(0, "1"), (1, "10"), (2, "100"), (3, "1000")] {
-            let mut bad = m.clone();
-            bad.counts[k].slow += 2.0;
-            let needle = format!("(b) κ = {kappa}: measured iterations at η = 1/κ");
-            turns(&before, &assess(&bad), &needle);
+        // Counts at η = 2/(1+κ) are exact where the argument is far from an
+        // integer (κ = 10, 100, 1000: 68.85, 690.75, 6907.75) and ±1 at κ = 1
+        // (argument 0); counts at η = 1/κ are ±1. Two more iterations fail all.
+        for (k, kappa) in ["1", "10", "100", "1000"].into_iter().enumerate() {
+            let best = format!("(b) κ = {kappa}: measured iterations at η = 2/(1+κ)");
+            let slow = format!("(b) κ = {kappa}: measured iterations at η = 1/κ");
+            every_case_turns(
+                &m,
+                assess,
+                &[
+                    (&best, &move |b: &mut M| b.counts[k].best += 2.0),
+                    (&slow, &move |b: &mut M| b.counts[k].slow += 2.0),
+                ],
+            );
         }
-        // κ = 100 and 1000 at η = 2/(1+κ): one iteration off (arguments
-        // 690.75 and 6907.75, no ±1).
-        for (k, kappa) in [(2, "100"), (3, "1000")] {
-            let mut bad = m.clone();
-            bad.counts[k].best -= 1.0;
-            let needle = format!("(b) κ = {kappa}: measured iterations at η = 2/(1+κ)");
-            turns(&before, &assess(&bad), &needle);
-        }
-        // κ = 1: argument 0, ±1 allowed; 2 more iterations fail.
-        let mut bad = m.clone();
-        bad.counts[0].best += 2.0;
-        turns(
-            &before,
-            &assess(&bad),
-            "(b) κ = 1: measured iterations at η = 2/(1+κ)",
-        );
     }
 }

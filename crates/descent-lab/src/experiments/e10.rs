@@ -5,7 +5,7 @@
 //! `w_k^(A) = Q w_k^(D)` exactly; the rate is `max_i |1 − ηλ_i|`, so the
 //! largest stable step is 2/λ_max, not 2/max_i a_ii.
 
-use descent_core::analysis::{above, distance, max_or_nan, tail_rate};
+use descent_core::analysis::{above, distance, max_or_nan, min_or_nan, tail_rate};
 use descent_gd::GradientDescent;
 use descent_linalg::{matvec, vecmat};
 use descent_problems::Quadratic;
@@ -256,7 +256,7 @@ pub fn assess(m: &Measurements) -> Vec<Check> {
             "diagonal entries irrelevant: n = {}, every κ, η = {f}/max_i a_ii (below the diagonal reading's limit 2/max_i a_ii): min measured ‖e_{{k+1}}‖/‖e_k‖ (> 1: diverges; NaN: no run)",
             n.join(", ")
         ),
-        -max_or_nan(rates(|r| r.0).map(|x| -x)),
+        min_or_nan(rates(|r| r.0)),
         1.0,
     ));
     checks.push(Check::less_than(
@@ -390,7 +390,7 @@ fn rate_table(m: &Measurements) -> Table {
     );
     for r in &m.runs {
         let predicted = spectral_factor(&r.eigenvalues, 2.0 / (1.0 + r.kappa));
-        let lo = -max_or_nan(r.diagonal.iter().map(|x| -x));
+        let lo = min_or_nan(r.diagonal.iter().copied());
         let hi = max_or_nan(r.diagonal.iter().copied());
         table.push(vec![
             fmt_num(r.kappa),
@@ -473,30 +473,36 @@ fn error_chart(m: &Measurements) -> LineChart {
 
 #[cfg(test)]
 mod tests {
-    use super::{Settings, assess, measure};
-    use crate::experiments::common::perturb::turns;
+    use super::{Measurements, Settings, assess, measure};
+    use crate::experiments::common::perturb::{every_case_turns, turns};
 
-    /// Every claim check of E10 turns when its measurement is perturbed.
+    /// Every claim check of E10 turns when its measurement (or, for the step
+    /// limit, a setting) is perturbed.
     #[test]
     fn checks_can_fail() {
         let m = measure(&Settings::default());
-        let before = assess(&m);
-
-        // A rate off by 1e-5 (ten times the 1e-6 tolerance), κ = 100, n = 2.
-        let mut bad = m.clone();
-        bad.runs[1].rate += 1e-5;
-        turns(
-            &before,
-            &assess(&bad),
-            "κ = 100, n = 2: measured asymptotic rate",
+        let limited = |b: &Measurements| b.runs.iter().position(|r| r.limit_rates.is_some());
+        every_case_turns(
+            &m,
+            assess,
+            &[
+                // A rate off by 1e-5 (ten times the 1e-6 tolerance), κ = 100, n = 2.
+                (
+                    "κ = 100, n = 2: measured asymptotic rate",
+                    &|b: &mut Measurements| b.runs[1].rate += 1e-5,
+                ),
+                // An equivariance error of 1e-10: a rotation applied with 1e-10 error.
+                ("max over all runs of max_k", &|b: &mut Measurements| {
+                    b.runs[4].equivariance = 1e-10
+                }),
+                // A converging run at η = 1.9/λ_max read as growing by 1.01 per step.
+                ("eigenvalues decide", &|b: &mut Measurements| {
+                    let i = limited(b).unwrap();
+                    b.runs[i].limit_rates = b.runs[i].limit_rates.map(|(d, _)| (d, 1.01));
+                }),
+            ],
         );
-
-        // An equivariance error of 1e-10: a rotation applied with 1e-10 error.
-        let mut bad = m.clone();
-        bad.runs[4].equivariance = 1e-10;
-        turns(&before, &assess(&bad), "max over all runs of max_k");
-
-        // Re-measured with f = 0.5 (κ = 10, n = 50): η = 0.5/max a_ii =
+        // A setting: f = 0.5 (κ = 10, n = 50) gives η = 0.5/max a_ii =
         // 0.5/4.79 = 0.104 < 2/λ_max = 0.2, so the diagonal-side run
         // converges (factor max|1 − ηλ_i| = 0.9) and "diverges" fails.
         let mild = measure(&Settings {
@@ -506,16 +512,6 @@ mod tests {
             limit_fraction: 0.5,
             ..Settings::default()
         });
-        turns(&before, &assess(&mild), "diagonal entries irrelevant");
-
-        // A converging run at η = 1.9/λ_max read as growing by 1.01 per step.
-        let mut bad = m.clone();
-        let i = bad
-            .runs
-            .iter()
-            .position(|r| r.limit_rates.is_some())
-            .unwrap();
-        bad.runs[i].limit_rates = bad.runs[i].limit_rates.map(|(d, _)| (d, 1.01));
-        turns(&before, &assess(&bad), "eigenvalues decide");
+        turns(&assess(&m), &assess(&mild), "diagonal entries irrelevant");
     }
 }
