@@ -7,7 +7,7 @@
 
 use descent_core::analysis::{above, distance, max_or_nan, min_or_nan, tail_rate};
 use descent_gd::GradientDescent;
-use descent_linalg::{matvec, vecmat};
+use descent_linalg::{Mat, matvec, vecmat};
 use descent_problems::Quadratic;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -114,6 +114,16 @@ fn rate_above(errors: &[f64], floor: f64, window: usize) -> f64 {
     tail_rate(above(errors, floor), window).unwrap_or(f64::NAN)
 }
 
+/// max_k ‖w_k^(A) − Q w_k^(D)‖/‖w_0‖ over two recorded runs.
+fn equivariance(q: &Mat<f64>, on_a: &[Vec<f64>], on_d: &[Vec<f64>]) -> f64 {
+    let norm0 = descent_linalg::norm_2(&on_a[0]);
+    let mut rotated = vec![0.0; on_a[0].len()];
+    max_or_nan(on_a.iter().zip(on_d).map(|(wa, wd)| {
+        matvec(q.as_ref(), wd, &mut rotated);
+        distance(wa, &rotated) / norm0
+    }))
+}
+
 fn rotated_run(s: &Settings, n: usize, kappa: f64) -> RotatedRun {
     let mut a = Quadratic::with_condition_number(n, kappa, s.seed).expect("valid κ");
     let q = a.rotation().expect("built from eigenvalues").to_owned();
@@ -125,30 +135,10 @@ fn rotated_run(s: &Settings, n: usize, kappa: f64) -> RotatedRun {
     vecmat(&w0, q.as_ref(), &mut v0); // v0ᵀ = w0ᵀ Q, i.e. v0 = Qᵀ w0
     let eta = 2.0 / (1.0 + kappa);
     let rules = fixed_length(s.iterations);
-    let path_a = run(
-        &mut a,
-        &mut GradientDescent::new(eta).expect("η"),
-        &w0,
-        &rules,
-    );
-    let path_d = run(
-        &mut d,
-        &mut GradientDescent::new(eta).expect("η"),
-        &v0,
-        &rules,
-    );
-    let norm0 = descent_linalg::norm_2(&w0);
-    let mut rotated = vec![0.0; n];
-    let equivariance = max_or_nan(
-        path_a
-            .iterates
-            .iter()
-            .zip(&path_d.iterates)
-            .map(|(wa, wd)| {
-                matvec(q.as_ref(), wd, &mut rotated);
-                distance(wa, &rotated) / norm0
-            }),
-    );
+    let gd = || GradientDescent::new(eta).expect("valid η");
+    let path_a = run(&mut a, &mut gd(), &w0, &rules);
+    let path_d = run(&mut d, &mut gd(), &v0, &rules);
+    let equivariance = equivariance(&q, &path_a.iterates, &path_d.iterates);
     let dist = path_a.distances(&vec![0.0; n]);
     let diagonal: Vec<f64> = (0..n).map(|i| a.hessian_matrix()[(i, i)]).collect();
     let limit_rates = s.limit_dims.contains(&n).then(|| {
@@ -217,7 +207,6 @@ fn limit_steps(s: &Settings, r: &RotatedRun) -> (f64, f64, f64, f64) {
 
 /// The checks of E10, judged from the measurements alone.
 pub fn assess(m: &Measurements) -> Vec<Check> {
-    let s = &m.settings;
     let mut checks: Vec<Check> = m
         .runs
         .iter()
@@ -239,6 +228,14 @@ pub fn assess(m: &Measurements) -> Vec<Check> {
         max_or_nan(m.runs.iter().map(|r| r.equivariance)),
         1e-12,
     ));
+    checks.extend(limit_checks(m));
+    checks
+}
+
+/// The step-limit checks: the diagonal entries do not set it, λ_max does.
+fn limit_checks(m: &Measurements) -> Vec<Check> {
+    let s = &m.settings;
+    let mut checks = Vec::new();
     let limit: Vec<&RotatedRun> = m.runs.iter().filter(|r| r.limit_rates.is_some()).collect();
     let rates = |pick: fn((f64, f64)) -> f64| {
         limit
