@@ -248,18 +248,28 @@ fn limit_checks(m: &Measurements) -> Vec<Check> {
         .iter()
         .map(|n| n.to_string())
         .collect::<Vec<_>>();
-    checks.push(Check::greater_than(
+    let text = |claim: &str, step: String, stat: &str, meaning: &str| {
         format!(
-            "diagonal entries irrelevant: n = {}, every κ, η = {f}/max_i a_ii (below the diagonal reading's limit 2/max_i a_ii): min measured ‖e_{{k+1}}‖/‖e_k‖ (> 1: diverges; NaN: no run)",
+            "{claim}: n = {}, every κ, {step}: {stat} measured ‖e_{{k+1}}‖/‖e_k‖ ({meaning}; NaN: no run)",
             n.join(", ")
+        )
+    };
+    checks.push(Check::greater_than(
+        text(
+            "diagonal entries irrelevant",
+            format!("η = {f}/max_i a_ii (below the diagonal reading's limit 2/max_i a_ii)"),
+            "min",
+            "> 1: diverges",
         ),
         min_or_nan(rates(|r| r.0)),
         1.0,
     ));
     checks.push(Check::less_than(
-        format!(
-            "eigenvalues decide: n = {}, every κ, η = {f}/λ_max (below 2/λ_max): max measured ‖e_{{k+1}}‖/‖e_k‖ (< 1: converges; NaN: no run)",
-            n.join(", ")
+        text(
+            "eigenvalues decide",
+            format!("η = {f}/λ_max (below 2/λ_max)"),
+            "max",
+            "< 1: converges",
         ),
         max_or_nan(rates(|r| r.1)),
         1.0,
@@ -477,8 +487,8 @@ mod tests {
     /// limit, a setting) is perturbed.
     #[test]
     fn checks_can_fail() {
-        let m = measure(&Settings::default());
         let limited = |b: &Measurements| b.runs.iter().position(|r| r.limit_rates.is_some());
+        let m = measure(&Settings::default());
         every_case_turns(
             &m,
             assess,
