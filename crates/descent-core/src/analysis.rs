@@ -238,6 +238,12 @@ pub fn max_or_nan(xs: impl IntoIterator<Item = f64>) -> f64 {
     max_counted(xs).0
 }
 
+/// The smallest value, NaN if there is none or any is NaN (the mirror of
+/// [`max_or_nan`]: a lower bound checked on the minimum of nothing fails).
+pub fn min_or_nan(xs: impl IntoIterator<Item = f64>) -> f64 {
+    -max_or_nan(xs.into_iter().map(|x| -x))
+}
+
 /// The Euclidean distance `‖x − y‖₂`.
 ///
 /// # Panics

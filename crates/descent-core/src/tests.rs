@@ -535,6 +535,9 @@ fn statistics_of_no_data_are_nan() {
     let (m, n) = analysis::max_counted(std::iter::empty());
     assert!(m.is_nan() && n == 0);
     assert!(analysis::max_or_nan([1.0, f64::NAN, 2.0]).is_nan());
+    assert_eq!(analysis::min_or_nan([2.0, -1.5, 3.0]), -1.5);
+    assert!(analysis::min_or_nan([1.0, f64::NAN, 2.0]).is_nan());
+    assert!(analysis::min_or_nan(std::iter::empty()).is_nan());
     // 3-4-5 triangle.
     assert_eq!(analysis::distance(&[3.0, 0.0], &[0.0, 4.0]), 5.0);
     // e_k = 0.5^k: (e_10/e_2)^{1/8} = 0.5 exactly.

@@ -96,20 +96,11 @@ fn gelu_tanh_argument(z: f64) -> (f64, f64, f64) {
     )
 }
 
-/// `σ(z)` without overflow for any finite `z`.
-pub fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
-
-/// `ln(1 + e^z) = max(z, 0) + ln(1 + e^{−|z|})`, exact for large `|z|`.
-pub fn softplus(z: f64) -> f64 {
-    z.max(0.0) + (-z.abs()).exp().ln_1p()
-}
+/// `σ(z)` without overflow for any finite `z`, and
+/// `ln(1 + e^z) = max(z, 0) + ln(1 + e^{−|z|})`, exact for large `|z|`: the
+/// scalar functions live in descent-problems (its 1-D functions), one copy
+/// for the workspace.
+pub use descent_problems::one_d::{sigmoid, softplus};
 
 /// `tanh x`, accurate to a few ulps, written so that the compiler vectorises
 /// a loop over it (no branches, no libm call): with `a = min(|x|, 20)` and

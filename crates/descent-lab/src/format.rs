@@ -74,6 +74,75 @@ pub fn fmt_list(xs: &[f64]) -> String {
         .join(", ")
 }
 
+/// The direction of [`round_sig`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    /// To the nearest decimal with the given digits (an exact tie, rare in
+    /// binary, is broken as Rust's `{:e}` formatting breaks it).
+    Nearest,
+    /// To the largest such decimal that is ≤ x (towards −∞): a lower bound.
+    Down,
+    /// To the smallest such decimal that is ≥ x (towards +∞): an upper bound.
+    Up,
+}
+
+/// `x` rounded to `digits` significant decimal digits in the direction
+/// `rounding` (the f64 nearest to that decimal).
+///
+/// For quoting a measured value coarsely (a deviation whose last digits
+/// depend on where a window ends) or turning a measurement into a bound
+/// (`Up` for an upper bound, `Down` for a lower one). The comparison with `x`
+/// is made between f64 values, so a decimal whose nearest f64 is `x` itself
+/// (0.3 = 0.29999999999999998…) is returned unchanged in every direction.
+/// `0`, NaN and ±∞ are returned as they are; `digits = 0` is taken as 1.
+///
+/// The decimal digits come from Rust's exact conversion (`{:e}`), as in
+/// [`fmt_num`], so the result depends only on the bits of `x`.
+pub fn round_sig(x: f64, digits: u32, rounding: Rounding) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    if x < 0.0 {
+        let mirrored = match rounding {
+            Rounding::Nearest => Rounding::Nearest,
+            Rounding::Down => Rounding::Up,
+            Rounding::Up => Rounding::Down,
+        };
+        return -round_sig(-x, digits, mirrored);
+    }
+    let digits = digits.max(1) as usize;
+    let sci = format!("{:.*e}", digits - 1, x);
+    let (mantissa, exponent) = sci.split_once('e').expect("`{:e}` output has an exponent");
+    let exponent: i32 = exponent.parse().expect("`{:e}` exponent is an integer");
+    let m: u64 = mantissa
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .expect("mantissa digits");
+    // x ≈ m · 10^scale with m a `digits`-digit integer.
+    let scale = exponent - digits as i32 + 1;
+    let value = |m: u64, scale: i32| -> f64 {
+        format!("{m}e{scale}")
+            .parse()
+            .expect("a decimal parses as f64")
+    };
+    let nearest = value(m, scale);
+    match rounding {
+        Rounding::Nearest => nearest,
+        Rounding::Down if nearest > x => {
+            let smallest = 10u64.pow(digits as u32 - 1);
+            if m - 1 < smallest {
+                value(10 * smallest - 1, scale - 1)
+            } else {
+                value(m - 1, scale)
+            }
+        }
+        Rounding::Up if nearest < x => value(m + 1, scale),
+        Rounding::Down | Rounding::Up => nearest,
+    }
+}
+
 /// Remove trailing zeros after a decimal point, and the point if nothing is left.
 fn strip_zeros(s: &str) -> &str {
     if s.contains('.') {
@@ -85,7 +154,40 @@ fn strip_zeros(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::fmt_num;
+    use super::{Rounding, fmt_num, round_sig};
+
+    #[test]
+    fn rounds_to_significant_digits_in_each_direction() {
+        use Rounding::{Down, Nearest, Up};
+        // 0.00423 to two digits: 0.0042 nearest and down, 0.0043 up.
+        assert_eq!(round_sig(0.004_23, 2, Nearest), 0.0042);
+        assert_eq!(round_sig(0.004_23, 2, Down), 0.0042);
+        assert_eq!(round_sig(0.004_23, 2, Up), 0.0043);
+        // A decimal that is already the f64 of x stays, in every direction.
+        for r in [Nearest, Down, Up] {
+            assert_eq!(round_sig(0.3, 1, r), 0.3);
+            assert_eq!(round_sig(1200.0, 2, r), 1200.0);
+        }
+        // Nearest rounding carries into a new digit (9.96 → 10); down then
+        // steps back to 9.9, the largest two-digit decimal below 9.96.
+        assert_eq!(round_sig(9.96, 2, Nearest), 10.0);
+        assert_eq!(round_sig(9.96, 2, Down), 9.9);
+        assert_eq!(round_sig(9.96, 2, Up), 10.0);
+        // 99.4 up to two digits is 100 (one digit more in the result).
+        assert_eq!(round_sig(99.4, 2, Up), 100.0);
+        // Negative values mirror: down is towards −∞.
+        assert_eq!(round_sig(-0.004_23, 2, Down), -0.0043);
+        assert_eq!(round_sig(-0.004_23, 2, Up), -0.0042);
+        assert_eq!(round_sig(-1.26e-8, 2, Nearest), -1.3e-8);
+        // Large and tiny exponents.
+        assert_eq!(round_sig(6.022_140_76e23, 3, Nearest), 6.02e23);
+        assert_eq!(round_sig(1.234e-300, 2, Up), 1.3e-300);
+        // 0, NaN and ∞ pass through; 0 digits is one digit.
+        assert_eq!(round_sig(0.0, 2, Up), 0.0);
+        assert!(round_sig(f64::NAN, 2, Down).is_nan());
+        assert_eq!(round_sig(f64::INFINITY, 2, Down), f64::INFINITY);
+        assert_eq!(round_sig(0.047, 0, Nearest), 0.05);
+    }
 
     fn check(x: f64, expect: &str) {
         assert_eq!(fmt_num(x), expect, "fmt_num({x:e})");

@@ -25,7 +25,9 @@ mod registry;
 mod render;
 mod report;
 
-pub use format::{ROUNDOFF_FLOOR, SIGNIFICANT_DIGITS, fmt_below, fmt_list, fmt_num};
+pub use format::{
+    ROUNDOFF_FLOOR, Rounding, SIGNIFICANT_DIGITS, fmt_below, fmt_list, fmt_num, round_sig,
+};
 pub use registry::{Experiment, find, registry};
 pub use render::{
     GENERATED_HEADER, IndexEntry, render_index, render_index_entries, render_markdown,

@@ -4,6 +4,8 @@
 //!
 //! Each implements [`Objective`] (n = 1) with exact `E'` and `E''`, and
 //! [`OneD`] gives the derivatives as scalars and the classified critical points.
+//! [`softplus`] and its derivative [`sigmoid`] are the scalar building blocks
+//! of smooth convex objectives such as `Σ softplus(c_iᵀw) + ½‖w‖²`.
 
 use descent_core::{Capabilities, Error, Objective, display_number};
 use descent_linalg::MatMut;
@@ -348,4 +350,28 @@ impl OneD for SharpWideWell {
             .map(|w| point(self, w))
             .collect()
     }
+}
+
+/// The logistic sigmoid `σ(z) = 1/(1 + e^{−z})`, the derivative of
+/// [`softplus`], with `σ′ = σ(1 − σ)`; without overflow for any finite `z`
+/// (for `z < 0` it is computed as `e^z/(1 + e^z)`), so `σ(−1000) = 0`,
+/// `σ(1000) = 1`. NaN propagates.
+///
+/// Reference: Goodfellow, Bengio & Courville, *Deep Learning* (2016), §3.10.
+pub fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// `softplus(z) = ln(1 + e^z)`, computed as `max(z, 0) + ln(1 + e^{−|z|})`:
+/// exact for large `|z|` (`softplus(1000) = 1000`, `softplus(−1000) = 0`),
+/// convex, with `softplus′ = σ` ([`sigmoid`]) and `softplus″ = σ(1 − σ)`.
+///
+/// Reference: Goodfellow, Bengio & Courville, *Deep Learning* (2016), §3.10.
+pub fn softplus(z: f64) -> f64 {
+    z.max(0.0) + (-z.abs()).exp().ln_1p()
 }

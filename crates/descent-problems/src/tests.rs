@@ -1399,3 +1399,40 @@ fn one_d_critical_points() {
         "exp-linear function: c must be finite and > 0, got -1"
     );
 }
+
+/// softplus and sigmoid against closed forms, their identities and a
+/// central difference (softplus′ = σ).
+#[test]
+fn softplus_and_sigmoid() {
+    use crate::one_d::{sigmoid, softplus};
+    // σ(0) = ½, softplus(0) = ln 2.
+    assert_eq!(sigmoid(0.0), 0.5);
+    assert!((softplus(0.0) - std::f64::consts::LN_2).abs() < 1e-16);
+    // σ(ln 3) = 1/(1 + 1/3) = 0.75; softplus(ln 3) = ln 4.
+    let l3 = 3f64.ln();
+    assert!((sigmoid(l3) - 0.75).abs() < 1e-15);
+    assert!((softplus(l3) - 4f64.ln()).abs() < 1e-15);
+    for z in [-30.0, -2.5, -0.3, 0.7, 4.0, 25.0] {
+        // σ(−z) = 1 − σ(z), softplus(z) − softplus(−z) = z.
+        assert!((sigmoid(-z) - (1.0 - sigmoid(z))).abs() < 1e-15, "z = {z}");
+        assert!((softplus(z) - softplus(-z) - z).abs() < 1e-13, "z = {z}");
+        // softplus′ = σ: central difference with h = 1e-5, truncation
+        // h²·|softplus‴|/6 ≤ 1e-10/6·0.1, rounding ≈ ε·softplus/h ≤ 1e-9.
+        let h = 1e-5;
+        let fd = (softplus(z + h) - softplus(z - h)) / (2.0 * h);
+        assert!(
+            (fd - sigmoid(z)).abs() < 1e-8,
+            "z = {z}: {fd} vs {}",
+            sigmoid(z)
+        );
+    }
+    // No overflow at the extremes; e^{−800} underflows to 0.
+    assert_eq!(softplus(1000.0), 1000.0);
+    assert_eq!(softplus(-800.0), 0.0);
+    assert_eq!(sigmoid(1000.0), 1.0);
+    assert_eq!(sigmoid(-1000.0), 0.0);
+    // σ(−40) = e^{−40}/(1 + e^{−40}) to full relative precision.
+    let e40 = (-40f64).exp();
+    assert!((sigmoid(-40.0) / (e40 / (1.0 + e40)) - 1.0).abs() < 1e-15);
+    assert!(sigmoid(f64::NAN).is_nan() && softplus(f64::NAN).is_nan());
+}

@@ -123,6 +123,16 @@ pub(crate) fn fmt_mismatches(items: &[String]) -> String {
     }
 }
 
+/// A number with [`crate::fmt_num`], or "—" for NaN (a value that does not
+/// exist, such as a ratio after an exact zero).
+pub(crate) fn fmt_or_dash(x: f64) -> String {
+    if x.is_nan() {
+        "—".to_owned()
+    } else {
+        crate::fmt_num(x)
+    }
+}
+
 /// Format an iteration count that may be infinite.
 pub(crate) fn fmt_count(k: f64) -> String {
     crate::fmt_num(k)
@@ -211,5 +221,23 @@ pub(crate) mod perturb {
         let mut bad = m.clone();
         perturb(&mut bad);
         turns(&assess(m), &assess(&bad), needle);
+    }
+
+    /// A perturbation of measurements `M`, and the check it must turn.
+    pub(crate) type Case<'a, M> = (&'a str, &'a dyn Fn(&mut M));
+
+    /// For every case: the check named by the case holds on `m` and fails on
+    /// a copy of `m` perturbed by the case.
+    pub(crate) fn every_case_turns<M: Clone>(
+        m: &M,
+        assess: fn(&M) -> Vec<Check>,
+        cases: &[Case<'_, M>],
+    ) {
+        let before = assess(m);
+        for (needle, perturb) in cases {
+            let mut bad = m.clone();
+            perturb(&mut bad);
+            turns(&before, &assess(&bad), needle);
+        }
     }
 }

@@ -13,7 +13,7 @@ use super::common::{fixed_length, fmt_mismatches, run};
 use crate::plot::{Axis, LineChart, Series, Style};
 use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
-use crate::{fmt_list, fmt_num};
+use crate::{Rounding, fmt_list, fmt_num, round_sig};
 
 /// The registry entry.
 pub(crate) const EXPERIMENT: Experiment = Experiment {
@@ -113,16 +113,6 @@ impl Final {
     }
 }
 
-/// Round `x` down (`up = false`) or up to two significant digits.
-fn round_2sig(x: f64, up: bool) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    let unit = 10f64.powi(x.abs().log10().floor() as i32 - 1);
-    let q = x / unit;
-    (if up { q.ceil() } else { q.floor() }) * unit
-}
-
 /// The critical points and curvatures of the problem.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Minima {
@@ -194,8 +184,8 @@ fn classify(path: &[f64], diverged: bool, m: &Minima) -> Final {
             (a.min(w), b.max(w))
         });
     Final::Bounded {
-        lo: round_2sig(lo, false),
-        hi: round_2sig(hi, true),
+        lo: round_sig(lo, 2, Rounding::Down),
+        hi: round_sig(hi, 2, Rounding::Up),
     }
 }
 
