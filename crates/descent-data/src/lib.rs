@@ -9,7 +9,7 @@
 //!   ([`Split::standardized`]); constant features are centred, never NaN.
 //! * [`synthetic`]: seeded generators (Gaussian blobs, XOR, two spirals,
 //!   concentric circles, a linearly separable set) and the exact 1-D sets of
-//!   the catalogue's experiment E5 (perceptron vs least squares when one point
+//!   experiment E5 (docs/claims.md lists the lab.s experiments) (perceptron vs least squares when one point
 //!   is added; Brady, Raghavan & Slawny 1989).
 //! * Real data compiled into the crate ([`digits`], [`breast_cancer`]); files,
 //!   source and licences in `crates/descent-data/data/README.md`. Loading never

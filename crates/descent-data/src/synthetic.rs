@@ -1,6 +1,6 @@
 //! Seeded synthetic data sets (Gaussian blobs, XOR, two spirals, concentric
 //! circles, a linearly separable set) and the exact 1-D sets of the
-//! catalogue's experiment E5, where adding one point makes least squares
+//! experiment E5, where adding one point makes least squares
 //! misclassify a separable set that the perceptron separates (Brady, Raghavan
 //! & Slawny 1989).
 //!
@@ -287,7 +287,7 @@ pub fn linearly_separable(
     )
 }
 
-/// The inputs of class A in the catalogue's E5: `x_i = 10 + 0.1 (i − 4.5)`,
+/// The inputs of class A in experiment E5: `x_i = 10 + 0.1 (i − 4.5)`,
 /// `i = 0..9`, i.e. 9.55, 9.65, …, 10.45.
 fn brady_class_a() -> Vec<f64> {
     (0..10).map(|i| 10.0 + 0.1 * (f64::from(i) - 4.5)).collect()
@@ -329,7 +329,7 @@ fn brady_set(
     .expect("the E5 sets are finite and well-formed")
 }
 
-/// Catalogue E5 setup 1 (least squares vs perceptron), **D0**: 1-D inputs,
+/// Experiment E5, setup 1 (least squares vs perceptron), **D0**: 1-D inputs,
 /// class A (label 1, target +1) at `x = 10 + 0.1(i − 4.5)` and class B (label
 /// 0, target −1) at `x = −1 + 0.1(i − 4.5)`, `i = 0..9`: 20 samples in the
 /// order A, B. Separable (any threshold in (−0.55, 9.55)); the least-squares
@@ -341,7 +341,7 @@ pub fn brady_lms_separable() -> Dataset {
     let b: Vec<f64> = (0..10).map(|i| -1.0 + 0.1 * (f64::from(i) - 4.5)).collect();
     brady_set(
         "brady_lms_d0",
-        "catalogue E5 setup 1, D0: A = {10 + 0.1(i − 4.5)}, B = {−1 + 0.1(i − 4.5)}, i = 0..9; targets ±1",
+        "experiment E5, setup 1, D0: A = {10 + 0.1(i − 4.5)}, B = {−1 + 0.1(i − 4.5)}, i = 0..9; targets ±1",
         &b,
         None,
         1.0,
@@ -349,7 +349,7 @@ pub fn brady_lms_separable() -> Dataset {
     )
 }
 
-/// Catalogue E5 setup 1, **D1 = D0 ∪ {(0, +1)}**: [`brady_lms_separable`] with
+/// Experiment E5, setup 1, **D1 = D0 ∪ {(0, +1)}**: [`brady_lms_separable`] with
 /// the point `x = 0` of class A (label 1, target +1) appended as sample 20.
 /// Still separable (any threshold in (−0.55, 0)), but the least-squares fit
 /// is `w = 0.168890, b = −0.676195`, threshold 4.003761, which misclassifies
@@ -359,7 +359,7 @@ pub fn brady_lms_one_added_point() -> Dataset {
     let b: Vec<f64> = (0..10).map(|i| -1.0 + 0.1 * (f64::from(i) - 4.5)).collect();
     brady_set(
         "brady_lms_d1",
-        "catalogue E5 setup 1, D1 = D0 ∪ {(0, +1)}: A = {10 + 0.1(i − 4.5)}, B = {−1 + 0.1(i − 4.5)}, i = 0..9; targets ±1",
+        "experiment E5, setup 1, D1 = D0 ∪ {(0, +1)}: A = {10 + 0.1(i − 4.5)}, B = {−1 + 0.1(i − 4.5)}, i = 0..9; targets ±1",
         &b,
         Some(0.0),
         1.0,
@@ -373,14 +373,14 @@ fn brady_sigmoid_class_b() -> Vec<f64> {
     (0..40).map(|j| -1.45 + 0.9 * f64::from(j) / 39.0).collect()
 }
 
-/// Catalogue E5 setup 2 (sigmoid + L2, a local minimum), without the added
+/// Experiment E5, setup 2 (sigmoid + L2, a local minimum), without the added
 /// point: class A as in setup 1 (10 points around 10, label 1, target 0.9) and
 /// class B = 40 points evenly spaced in `[−1.45, −0.55]` (label 0, target 0.1);
 /// 50 samples in the order A, B.
 pub fn brady_sigmoid_separable() -> Dataset {
     brady_set(
         "brady_sigmoid_d0",
-        "catalogue E5 setup 2 without P: A = {10 + 0.1(i − 4.5)}, i = 0..9; B = 40 points evenly spaced in [−1.45, −0.55]; targets 0.9 / 0.1",
+        "experiment E5, setup 2 without P: A = {10 + 0.1(i − 4.5)}, i = 0..9; B = 40 points evenly spaced in [−1.45, −0.55]; targets 0.9 / 0.1",
         &brady_sigmoid_class_b(),
         None,
         0.9,
@@ -388,7 +388,7 @@ pub fn brady_sigmoid_separable() -> Dataset {
     )
 }
 
-/// Catalogue E5 setup 2 with the added point **P = (−0.5, +1)** (label 1,
+/// Experiment E5, setup 2 with the added point **P = (−0.5, +1)** (label 1,
 /// target 0.9) appended as sample 50: separable only by a threshold in
 /// (−0.55, −0.5) (midpoint −0.525). Gradient descent on the sigmoid + L2 loss
 /// from `(w, b) = (0, 0)` converges to `w = 1.889372, b = −0.276776` (loss
@@ -397,7 +397,7 @@ pub fn brady_sigmoid_separable() -> Dataset {
 pub fn brady_sigmoid_one_added_point() -> Dataset {
     brady_set(
         "brady_sigmoid_d1",
-        "catalogue E5 setup 2: A = {10 + 0.1(i − 4.5)}, i = 0..9; B = 40 points evenly spaced in [−1.45, −0.55]; P = (−0.5, +1); targets 0.9 / 0.1",
+        "experiment E5, setup 2: A = {10 + 0.1(i − 4.5)}, i = 0..9; B = 40 points evenly spaced in [−1.45, −0.55]; P = (−0.5, +1); targets 0.9 / 0.1",
         &brady_sigmoid_class_b(),
         Some(-0.5),
         0.9,

@@ -816,7 +816,7 @@ fn least_squares_line(d: &Dataset) -> (f64, f64) {
 }
 
 #[test]
-fn brady_lms_sets_match_the_catalogue() {
+fn brady_lms_sets_match_their_definition() {
     let d0 = brady_lms_separable();
     assert_eq!(
         (d0.n_features(), d0.n_samples(), d0.class_counts()),
@@ -856,7 +856,7 @@ fn brady_lms_sets_match_the_catalogue() {
     assert_eq!(wrong, vec![20]);
     // D1 is separable: the max-margin separator in augmented space [x, 1] is
     // bound by x = 0 (+1) and x = −0.55 (−1): b = 0.275 w, γ = 0.275/√(1 + 0.275²)
-    // = 0.2651565 (the catalogue's prototype printed 0.26514, a slip), and
+    // = 0.2651565 (an earlier prototype printed 0.26514, a slip), and
     // R = √(10.45² + 1).
     let gamma = 0.275 / (1.0f64 + 0.275 * 0.275).sqrt();
     let margin_of = |beta: f64| {
@@ -884,7 +884,7 @@ fn brady_lms_sets_match_the_catalogue() {
 }
 
 #[test]
-fn brady_sigmoid_sets_match_the_catalogue() {
+fn brady_sigmoid_sets_match_their_definition() {
     let d0 = brady_sigmoid_separable();
     assert_eq!(
         (d0.n_samples(), d0.class_counts()),
@@ -902,7 +902,7 @@ fn brady_sigmoid_sets_match_the_catalogue() {
     assert!((x[11] - x[10] - 0.9 / 39.0).abs() < 1e-15);
     assert_eq!((x[50], t[50], d1.labels().unwrap()[50]), (-0.5, 0.9, 1));
     assert!(t[..10].iter().all(|&v| v == 0.9) && t[10..50].iter().all(|&v| v == 0.1));
-    // The catalogue's shallow minimum of L(w, b) = (1/N) Σ (σ(w x + b) − d)²
+    // The shallow minimum of L(w, b) = (1/N) Σ (σ(w x + b) − d)²
     // is (1.889372, −0.276776) with L = 0.0127937: at the 6-digit rounded point
     // the gradient ∂L/∂w = (2/N) Σ (y − d) y (1 − y) x (and ∂L/∂b without x)
     // vanishes to rounding, which pins down the set (spacing of B, P, targets).

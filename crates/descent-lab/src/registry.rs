@@ -4,7 +4,7 @@ use crate::experiments;
 use crate::report::Report;
 
 /// An experiment: its stable names and the function that runs it with the
-/// catalogue's settings.
+/// settings of docs/claims.md.
 #[derive(Debug, Clone, Copy)]
 pub struct Experiment {
     /// Stable id ("E7").
@@ -17,7 +17,7 @@ pub struct Experiment {
     pub run: fn() -> Report,
 }
 
-/// Every experiment, in the order of the catalogue.
+/// Every experiment, in report order (E7, E8, …).
 pub fn registry() -> &'static [Experiment] {
     experiments::ALL
 }

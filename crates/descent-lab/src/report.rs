@@ -23,7 +23,7 @@ pub struct Report {
     /// Every setting, seed and problem, printed from the values used.
     pub setup: Vec<SetupItem>,
     /// Free-text lines of theory or observation, each computed or quoted
-    /// from the catalogue.
+    /// from docs/claims.md.
     pub notes: Vec<String>,
     /// Theory beside measurement.
     pub tables: Vec<Table>,

@@ -1,8 +1,9 @@
-//! The experiments of the catalogue, one module each.
+//! The experiments of the lab, one module each (claims in docs/claims.md).
 //!
-//! Each module has a `Settings` struct whose `Default` is the catalogue's
-//! setup, a pure `run_with(&Settings) -> Report`, and an `EXPERIMENT`
-//! constant for the registry.
+//! Each module has a `Settings` struct whose `Default` is the experiment's
+//! setup in docs/claims.md, `Measurements`, `measure` (runs only), `assess`
+//! (judgement only: the checks, testable on perturbed measurements), a pure
+//! `run_with(&Settings) -> Report`, and an `EXPERIMENT` constant for the registry.
 
 use crate::registry::Experiment;
 
@@ -18,7 +19,7 @@ pub mod e15;
 pub mod e16;
 pub mod e17;
 
-/// Every experiment, in catalogue order.
+/// Every experiment, in report order.
 pub(crate) static ALL: &[Experiment] = &[
     e07::EXPERIMENT,
     e08::EXPERIMENT,
