@@ -354,6 +354,21 @@ impl Report {
         }
     }
 
+    /// An empty report of a registered experiment (its id, slug and title).
+    pub fn for_experiment(
+        experiment: &crate::Experiment,
+        claim: impl Into<String>,
+        source: impl Into<String>,
+    ) -> Self {
+        Self::new(
+            experiment.id,
+            experiment.slug,
+            experiment.title,
+            claim,
+            source,
+        )
+    }
+
     /// Record a setting.
     pub fn setup(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.setup.push(SetupItem {

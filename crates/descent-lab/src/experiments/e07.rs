@@ -14,17 +14,14 @@ use super::common::{
     iterations_to, run,
 };
 use crate::plot::{Axis, LineChart, Series, Style};
-use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
 use crate::{fmt_list, fmt_num};
 
-/// The registry entry.
-pub(crate) const EXPERIMENT: Experiment = Experiment {
-    id: "E7",
-    slug: "quadratic-1d-regimes",
-    title: "1-D quadratic: the rate R and the four step-size regimes",
-    run: || run_with(&Settings::default()),
-};
+super::registry_entry!(
+    "E7",
+    "quadratic-1d-regimes",
+    "1-D quadratic: the rate R and the four step-size regimes"
+);
 
 /// Settings of E7 (defaults: the setup of docs/claims.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -304,11 +301,8 @@ pub fn assess(m: &Measurements) -> Vec<Check> {
 /// The report of E7 from its measurements and checks.
 fn present(m: &Measurements, checks: Vec<Check>) -> Report {
     let s = &m.settings;
-    let e = &EXPERIMENT;
-    let mut report = Report::new(
-        e.id,
-        e.slug,
-        e.title,
+    let mut report = Report::for_experiment(
+        &EXPERIMENT,
         "On a quadratic, gradient descent converges linearly with rate R = |1 − ηE''|: monotonically \
          for η < η_opt = 1/E'', in one step at η_opt, with oscillation up to 2η_opt, with constant \
          oscillation at 2η_opt, and diverges beyond.",

@@ -12,17 +12,14 @@ use descent_problems::one_d::{ExpLinear, OneD, OneDObjective};
 
 use super::common::{fixed_length, fmt_or_dash, indexed, run};
 use crate::plot::{Axis, LineChart, Series, Style};
-use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
 use crate::{ROUNDOFF_FLOOR, fmt_below, fmt_list, fmt_num};
 
-/// The registry entry.
-pub(crate) const EXPERIMENT: Experiment = Experiment {
-    id: "E8",
-    slug: "generic-1d-newton",
-    title: "Generic 1-D function: the local η_opt = 1/f″ is Newton",
-    run: || run_with(&Settings::default()),
-};
+super::registry_entry!(
+    "E8",
+    "generic-1d-newton",
+    "Generic 1-D function: the local η_opt = 1/f″ is Newton"
+);
 
 /// Settings of E8 (defaults: the setup of docs/claims.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -344,11 +341,8 @@ fn approaches_two(orders: &[f64]) -> bool {
 /// The report of E8 from its measurements and checks.
 fn present(m: &Measurements, checks: Vec<Check>) -> Report {
     let s = &m.settings;
-    let e = &EXPERIMENT;
-    let mut report = Report::new(
-        e.id,
-        e.slug,
-        e.title,
+    let mut report = Report::for_experiment(
+        &EXPERIMENT,
         "For a non-quadratic function the optimal step is the inverse second derivative at the \
          current point — Newton's method, optimal only for the local quadratic model — while a \
          fixed η converges linearly with ratio 1 − ηf″(w*).",

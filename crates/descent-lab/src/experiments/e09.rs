@@ -13,17 +13,14 @@ use super::common::{
     iterations_to, run,
 };
 use crate::plot::{ContourChart, Series, Style};
-use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
 use crate::{fmt_list, fmt_num};
 
-/// The registry entry.
-pub(crate) const EXPERIMENT: Experiment = Experiment {
-    id: "E9",
-    slug: "diagonal-quadratic-conditioning",
-    title: "Diagonal quadratic: per-direction η_opt, η < 2·min η_i,opt, and the κ slowdown",
-    run: || run_with(&Settings::default()),
-};
+super::registry_entry!(
+    "E9",
+    "diagonal-quadratic-conditioning",
+    "Diagonal quadratic: per-direction η_opt, η < 2·min η_i,opt, and the κ slowdown"
+);
 
 /// Settings of E9 (defaults: the setup of docs/claims.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -268,11 +265,8 @@ pub fn assess(m: &Measurements) -> Vec<Check> {
 /// The report of E9 from its measurements and checks.
 fn present(m: &Measurements, checks: Vec<Check>) -> Report {
     let s = &m.settings;
-    let e = &EXPERIMENT;
-    let mut report = Report::new(
-        e.id,
-        e.slug,
-        e.title,
+    let mut report = Report::for_experiment(
+        &EXPERIMENT,
         "With a diagonal Hessian the directions decouple with η_i,opt = 1/a_ii; one η must satisfy \
          η < 2·min_i η_i,opt, and convergence is slow when max/min a_ii is large.",
         "lecture notes; F20 lecture 6 chat (\"a11 and a22\", \"between n_opt and 2n_opt across all dimensions\")",

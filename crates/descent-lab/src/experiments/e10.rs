@@ -15,17 +15,14 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::common::{fixed_length, indexed, run};
 use crate::plot::{Axis, LineChart, Series};
-use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
 use crate::{ROUNDOFF_FLOOR, Rounding, fmt_below, fmt_list, fmt_num, round_sig};
 
-/// The registry entry.
-pub(crate) const EXPERIMENT: Experiment = Experiment {
-    id: "E10",
-    slug: "rotation-equivariance",
-    title: "Non-diagonal A: eigen-directions set the rate; GD is rotation-equivariant",
-    run: || run_with(&Settings::default()),
-};
+super::registry_entry!(
+    "E10",
+    "rotation-equivariance",
+    "Non-diagonal A: eigen-directions set the rate; GD is rotation-equivariant"
+);
 
 /// The prototype's end of the rate window, ‖e‖ < this (docs/claims.md,
 /// "Earlier prototype values"; reported beside the deeper window used here).
@@ -293,11 +290,8 @@ fn limit_checks(m: &Measurements) -> Vec<Check> {
 /// The report of E10 from its measurements and checks.
 fn present(m: &Measurements, checks: Vec<Check>) -> Report {
     let s = &m.settings;
-    let e = &EXPERIMENT;
-    let mut report = Report::new(
-        e.id,
-        e.slug,
-        e.title,
+    let mut report = Report::for_experiment(
+        &EXPERIMENT,
         "A diagonal A decouples the problem; in general GD behaves as in the eigen-basis of A, with \
          condition number λ_max/λ_min, and the diagonal entries a_ii are irrelevant.",
         "lecture notes (multivariate quadratic)",

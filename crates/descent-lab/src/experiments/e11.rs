@@ -22,17 +22,14 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::common::{fixed_length, fmt_or_dash, indexed, run};
 use crate::plot::{Axis, LineChart, Series, Style};
-use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
 use crate::{ROUNDOFF_FLOOR, fmt_below, fmt_list, fmt_num};
 
-/// The registry entry.
-pub(crate) const EXPERIMENT: Experiment = Experiment {
-    id: "E11",
-    slug: "rescaling-is-newton",
-    title: "Rescaling the axes equals Newton's method; one step at η = 1",
-    run: || run_with(&Settings::default()),
-};
+super::registry_entry!(
+    "E11",
+    "rescaling-is-newton",
+    "Rescaling the axes equals Newton's method; one step at η = 1"
+);
 
 /// Settings of E11 (defaults: the setup of docs/claims.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -506,11 +503,8 @@ fn diagonal_checks(m: &Measurements) -> Vec<Check> {
 
 /// The report of E11 from its measurements and checks.
 fn present(m: &Measurements, checks: Vec<Check>) -> Report {
-    let e = &EXPERIMENT;
-    let mut report = Report::new(
-        e.id,
-        e.slug,
-        e.title,
+    let mut report = Report::for_experiment(
+        &EXPERIMENT,
         "Rescaling the axes by S = A^{1/2} makes η = 1 optimal in every direction; this is \
          w ← w − ηA⁻¹∇E, which converges in one step at η = 1; for a generic convex function use \
          the Hessian (damped, to converge globally).",

@@ -14,17 +14,14 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::common::{first_below, fixed_length, fmt_count, iterations_to, log_spaced, run};
 use crate::plot::{Axis, LineChart, Series};
-use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
 use crate::{fmt_list, fmt_num};
 
-/// The registry entry.
-pub(crate) const EXPERIMENT: Experiment = Experiment {
-    id: "E12",
-    slug: "input-normalisation",
-    title: "Input normalisation removes ill-conditioning",
-    run: || run_with(&Settings::default()),
-};
+super::registry_entry!(
+    "E12",
+    "input-normalisation",
+    "Input normalisation removes ill-conditioning"
+);
 
 /// Settings of E12 (defaults: the setup of docs/claims.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -202,11 +199,8 @@ pub fn run_with(s: &Settings) -> Report {
 /// The report of E12 from its measurements and checks.
 fn present(m: &Measurements, checks: Vec<Check>) -> Report {
     let s = &m.settings;
-    let e = &EXPERIMENT;
-    let mut report = Report::new(
-        e.id,
-        e.slug,
-        e.title,
+    let mut report = Report::for_experiment(
+        &EXPERIMENT,
         "Normalising the inputs makes a single learning rate work for every direction: it removes \
          the ill-conditioning that makes GD slow.",
         "F20 lecture 6 chat (\"is this why some algorithms require normalization?\"); lecture notes",

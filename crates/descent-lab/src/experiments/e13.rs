@@ -14,17 +14,14 @@ use super::common::{
     fixed_length, fmt_mismatches, indexed, run_until_error, with_figures_and_checks,
 };
 use crate::plot::{Axis, LineChart, Series, Style};
-use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
 use crate::{ROUNDOFF_FLOOR, fmt_below, fmt_list, fmt_num};
 
-/// The registry entry.
-pub(crate) const EXPERIMENT: Experiment = Experiment {
-    id: "E13",
-    slug: "newton-nonconvex",
-    title: "Newton on a non-convex function heads for the maximum; saddle-free, LM and GD do not",
-    run: || run_with(&Settings::default()),
-};
+super::registry_entry!(
+    "E13",
+    "newton-nonconvex",
+    "Newton on a non-convex function heads for the maximum; saddle-free, LM and GD do not"
+);
 
 /// Settings of E13 (defaults: the setup of docs/claims.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -338,11 +335,8 @@ pub fn assess(m: &Measurements) -> Vec<Check> {
 /// The report of E13 from its measurements and checks.
 fn present(m: &Measurements, checks: Vec<Check>) -> Report {
     let s = &m.settings;
-    let e = &EXPERIMENT;
-    let mut report = Report::new(
-        e.id,
-        e.slug,
-        e.title,
+    let mut report = Report::for_experiment(
+        &EXPERIMENT,
         "For non-convex losses the Hessian is not positive definite and Newton's method heads for \
          maxima and saddles; modifications that make the curvature positive definite fix it.",
         "lecture notes",

@@ -11,17 +11,14 @@ use descent_problems::surfaces::CriticalKind;
 
 use super::common::{fixed_length, fmt_mismatches, run};
 use crate::plot::{Axis, LineChart, Series, Style};
-use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
 use crate::{Rounding, fmt_list, fmt_num, round_sig};
 
-/// The registry entry.
-pub(crate) const EXPERIMENT: Experiment = Experiment {
-    id: "E15",
-    slug: "escape-sharp-minimum",
-    title: "η > 2η_opt can escape a sharp local minimum",
-    run: || run_with(&Settings::default()),
-};
+super::registry_entry!(
+    "E15",
+    "escape-sharp-minimum",
+    "η > 2η_opt can escape a sharp local minimum"
+);
 
 /// Settings of E15 (defaults: the setup and claim checks of docs/claims.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -316,11 +313,8 @@ fn present(m: &Measurements, checks: Vec<Check>) -> Report {
     let s = &m.settings;
     let mn = &m.minima;
     let f = SharpWideWell::default();
-    let e = &EXPERIMENT;
-    let mut report = Report::new(
-        e.id,
-        e.slug,
-        e.title,
+    let mut report = Report::for_experiment(
+        &EXPERIMENT,
         "A learning rate above 2η_opt of a sharp local minimum makes it unstable, so GD may escape \
          to a flatter (here global) minimum that is still stable at that η.",
         "lecture notes",

@@ -12,17 +12,14 @@ use descent_problems::Quadratic;
 
 use super::common::{fixed_length, log_spaced, run, with_figures_and_checks};
 use crate::plot::{Axis, LineChart, Series};
-use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
 use crate::{ROUNDOFF_FLOOR, fmt_below, fmt_list, fmt_num};
 
-/// The registry entry.
-pub(crate) const EXPERIMENT: Experiment = Experiment {
-    id: "E16",
-    slug: "decaying-schedules",
-    title: "Decaying step sizes on deterministic GD: closed-form limits",
-    run: || run_with(&Settings::default()),
-};
+super::registry_entry!(
+    "E16",
+    "decaying-schedules",
+    "Decaying step sizes on deterministic GD: closed-form limits"
+);
 
 /// Settings of E16 (defaults: the setup of docs/claims.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -439,11 +436,8 @@ pub fn assess(m: &Measurements) -> Vec<Check> {
 /// The report of E16 from its measurements and checks.
 fn present(m: &Measurements, checks: Vec<Check>) -> Report {
     let s = &m.settings;
-    let e = &EXPERIMENT;
-    let mut report = Report::new(
-        e.id,
-        e.slug,
-        e.title,
+    let mut report = Report::for_experiment(
+        &EXPERIMENT,
         "Decaying schedules η₀/(k+1), η₀/(k+1)², η₀e^{−βk} on deterministic GD: with |E′| ≤ B the \
          iterate moves at most B·Σηₖ, so the summable ones stall at a closed-form limit while the \
          harmonic one converges, only polynomially, even when its first steps exceed 2η_opt.",

@@ -19,16 +19,13 @@ use descent_schedule::Series as StepSeries;
 use super::common::{fixed_length, fmt_mismatches, with_figures_and_checks};
 use crate::fmt_num;
 use crate::plot::{Axis, LineChart, Series, Style};
-use crate::registry::Experiment;
 use crate::report::{Check, Report, Table};
 
-/// The registry entry.
-pub(crate) const EXPERIMENT: Experiment = Experiment {
-    id: "E17",
-    slug: "robbins-monro",
-    title: "Robbins–Monro with stochastic gradients, and the mini-batch noise floor",
-    run: || run_with(&Settings::default()),
-};
+super::registry_entry!(
+    "E17",
+    "robbins-monro",
+    "Robbins–Monro with stochastic gradients, and the mini-batch noise floor"
+);
 
 /// Settings of E17 (defaults: the setup of docs/claims.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -630,11 +627,8 @@ fn recursion_checks(m: &Measurements) -> Vec<Check> {
 /// The report of E17 from its measurements and checks.
 fn present(m: &Measurements, checks: Vec<Check>) -> Report {
     let s = &m.settings;
-    let e = &EXPERIMENT;
-    let mut report = Report::new(
-        e.id,
-        e.slug,
-        e.title,
+    let mut report = Report::for_experiment(
+        &EXPERIMENT,
         "SGD converges when Σηₖ = ∞ and Σηₖ² < ∞ (Robbins–Monro), with 1/k on the boundary; a \
          constant η leaves a noise floor that a mini-batch of size b divides by b, and a summable \
          schedule stalls.",

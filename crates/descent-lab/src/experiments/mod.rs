@@ -7,6 +7,22 @@
 
 use crate::registry::Experiment;
 
+/// The registry entry of an experiment module: a constant `EXPERIMENT` with
+/// the experiment's stable id, file slug and title, running the module's
+/// `run_with(&Settings::default())`.
+macro_rules! registry_entry {
+    ($id:literal, $slug:literal, $title:literal) => {
+        /// The registry entry.
+        pub(crate) const EXPERIMENT: crate::registry::Experiment = crate::registry::Experiment {
+            id: $id,
+            slug: $slug,
+            title: $title,
+            run: || run_with(&Settings::default()),
+        };
+    };
+}
+use registry_entry;
+
 mod common;
 pub mod e07;
 pub mod e08;
