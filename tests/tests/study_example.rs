@@ -18,9 +18,10 @@ fn load(name: &str) -> Study {
 #[test]
 fn the_quadratic_example_produces_its_files_and_the_theorys_numbers() {
     let study = load("example.toml");
-    // Three optimisers × 7 step sizes.
-    assert_eq!(study.cells().len(), 21);
-    let results: Vec<_> = (0..21).map(|k| run_cell(&study, k)).collect();
+    // Three optimisers × 7 step sizes on the quadratic, and one L-BFGS cell
+    // on its own problem (the digits network).
+    assert_eq!(study.cells().len(), 22);
+    let results: Vec<_> = (0..22).map(|k| run_cell(&study, k)).collect();
     let files = render(&study, &results).unwrap();
     let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
     for expected in [
@@ -28,18 +29,19 @@ fn the_quadratic_example_produces_its_files_and_the_theorys_numbers() {
         "figures/loss-0.svg",
         "figures/loss-1.svg",
         "figures/loss-2.svg",
+        "figures/loss-3.svg",
         "figures/final-0.svg",
         "cells/cell-00000.json",
         "cells/cell-00020.json",
-        "traces/cell-00020.csv",
+        "traces/cell-00021.csv",
     ] {
         assert!(
             names.contains(&expected),
             "{expected} missing from {names:?}"
         );
     }
-    // 21 JSON + 21 CSV + report + 3 loss charts + 1 chart over η.
-    assert_eq!(files.len(), 21 + 21 + 1 + 3 + 1);
+    // 22 JSON + 22 CSV + report + 4 loss charts + 1 chart over η.
+    assert_eq!(files.len(), 22 + 22 + 1 + 4 + 1);
     // GD is stable iff η < 2/λ_max = 0.02: cells 0–5 (η ≤ 0.017) converge
     // towards x* = 0, cell 6 (η = 0.03) diverges.
     for r in &results[..6] {
@@ -63,6 +65,13 @@ fn the_quadratic_example_produces_its_files_and_the_theorys_numbers() {
         String::from_utf8(files.iter().find(|f| f.0 == "report.md").unwrap().1.clone()).unwrap();
     assert!(report.starts_with("# Step sizes on an ill-conditioned quadratic"));
     assert!(report.contains("| 6 | gradient_descent | eta = 0.03 | diverged at iteration"));
+    // The network entry ran on its own problem: 10 classes (chance 0.1).
+    assert_eq!(results[21].optimizer, "L-BFGS on digits");
+    let accuracy = results[21]
+        .test_accuracy
+        .expect("a network has a test accuracy");
+    assert!(accuracy > 0.9, "{accuracy}");
+    assert!(results[..21].iter().all(|r| r.test_accuracy.is_none()));
 }
 
 #[test]

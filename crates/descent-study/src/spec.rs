@@ -211,10 +211,10 @@ impl Study {
                 "[measure]: lambda_max_every must be ≥ 1 (every k-th iterate), got 0",
             ));
         }
-        let problem = map
-            .get("problem")
-            .ok_or_else(|| err("spec: missing [problem] table"))?;
-        as_table(problem, "[problem]")?;
+        let shared_problem = map.get("problem");
+        if let Some(problem) = shared_problem {
+            as_table(problem, "[problem]")?;
+        }
         let optimizers = match map.get("optimizer") {
             None => return Err(err("spec: missing [[optimizer]] entries")),
             Some(Value::Array(items)) if !items.is_empty() => items.clone(),
@@ -231,11 +231,36 @@ impl Study {
             .unwrap_or(Value::Object(Map::new()));
         as_table(&stopping, "[stopping]")?;
 
-        let problem_axes = grid::find_axes(problem, "problem")?;
         let stopping_axes = grid::find_axes(&stopping, "stopping")?;
         let mut axes = Vec::new();
         let mut labels = Vec::new();
         let mut total: u64 = 0;
+        // Each entry runs on its own `problem` table if it has one, else on
+        // the shared [problem]; the entry's table is kept without that key.
+        let mut problems = Vec::new();
+        let mut problem_axes = Vec::new();
+        let mut optimizers = optimizers;
+        for (i, opt) in optimizers.iter_mut().enumerate() {
+            let owner = format!("optimizer[{i}]");
+            let own = match opt {
+                Value::Object(table) => table.remove("problem"),
+                _ => None,
+            };
+            let (problem, path) = match (own, shared_problem) {
+                (Some(p), _) => {
+                    as_table(&p, &format!("{owner}.problem"))?;
+                    (p, format!("{owner}.problem"))
+                }
+                (None, Some(p)) => (p.clone(), "problem".to_owned()),
+                (None, None) => {
+                    return Err(err(format!(
+                        "spec: missing [problem] table ({owner} has no problem of its own either)"
+                    )));
+                }
+            };
+            problem_axes.push(grid::find_axes(&problem, &path)?);
+            problems.push(problem);
+        }
         for (i, opt) in optimizers.iter().enumerate() {
             let owner = format!("optimizer[{i}]");
             let table = as_table(opt, &owner)?;
@@ -252,7 +277,7 @@ impl Study {
                     )));
                 }
             };
-            let mut a = problem_axes.clone();
+            let mut a = problem_axes[i].clone();
             a.extend(grid::find_axes(opt, &owner)?);
             a.extend(stopping_axes.iter().cloned());
             let n = grid::product_len(&a).ok_or_else(|| too_many_cells(u64::MAX))?;
@@ -276,7 +301,7 @@ impl Study {
             files: BTreeMap::new(),
         };
         study.expand(
-            problem,
+            &problems,
             &optimizers,
             &stopping,
             &problem_axes,
@@ -287,16 +312,17 @@ impl Study {
 
     fn expand(
         &mut self,
-        problem: &Value,
+        problems_of: &[Value],
         optimizers: &[Value],
         stopping: &Value,
-        problem_axes: &[Axis],
+        problem_axes_of: &[Vec<Axis>],
         stopping_axes: &[Axis],
     ) -> Result<(), StudyError> {
         let mut problems: BTreeMap<String, ProblemSpec> = BTreeMap::new();
         let mut checked_optimizers: std::collections::BTreeSet<String> = Default::default();
         let mut iterations: u64 = 0;
         for (i, opt) in optimizers.iter().enumerate() {
+            let (problem, problem_axes) = (&problems_of[i], &problem_axes_of[i]);
             let axes = &self.axes[i];
             let n_opt_axes = axes.len() - problem_axes.len() - stopping_axes.len();
             let n = grid::product_len(axes).expect("checked in parse") as usize;

@@ -784,3 +784,44 @@ fn a_two_dimensional_grid_gets_a_heat_map_averaged_over_seeds() {
         "{report}"
     );
 }
+
+#[test]
+fn an_entry_may_bring_its_own_problem_and_a_spec_without_any_is_refused() {
+    // No [problem] and an entry without one of its own.
+    let e = bad("[[optimizer]]\nkind = \"gradient_descent\"\neta = 0.1\n");
+    assert_parts(
+        &e,
+        &[
+            "missing [problem] table",
+            "optimizer[0] has no problem of its own",
+        ],
+    );
+    // Entry 1 runs on its own 1-D quadratic E = ½·4(w − 0)² from the default
+    // start, entry 0 on the shared diag(1, 10): their cells carry different
+    // problems, and an own problem's grid axis is labelled by its path.
+    let spec = "[problem]\nkind = \"quadratic\"\neigenvalues = [1.0, 10.0]\ndiagonal = true\n\
+                [[optimizer]]\nkind = \"gradient_descent\"\neta = 0.05\n\
+                [[optimizer]]\nkind = \"gradient_descent\"\neta = 0.1\n\
+                [optimizer.problem]\nkind = \"quadratic\"\neigenvalues = [[4.0], [2.0]]\ndiagonal = true\n";
+    let study = Study::load(spec, &mut no_files).expect("valid");
+    assert_eq!(study.cells().len(), 3);
+    assert_eq!(
+        study.cells()[2].grid_text(),
+        "optimizer[1].problem.eigenvalues = [2]"
+    );
+    // GD with η = 0.1 on E = ½·2w²: the error shrinks by exactly 1 − 0.2 = 0.8 per step.
+    let r = run_cell(&study, 2);
+    assert!(
+        (r.rate.expect("a rate") - 0.8).abs() < 1e-12,
+        "{:?}",
+        r.rate
+    );
+    // The shared problem's largest curvature is 10: |1 − 0.05·10| = 0.5 and
+    // |1 − 0.05| = 0.95, so the tail rate is 0.95.
+    let r = run_cell(&study, 0);
+    assert!(
+        (r.rate.expect("a rate") - 0.95).abs() < 1e-9,
+        "{:?}",
+        r.rate
+    );
+}
